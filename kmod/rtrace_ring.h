@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtrace: internal interface of the per-CPU, per-lane ring buffer
+ * (rtrace_ring.c) to the rest of the module (device, sources, tests).
+ *
+ * Exported, stable in-kernel API for other modules: include/rtrace.h.
+ */
+#ifndef _RTRACE_RING_H
+#define _RTRACE_RING_H
+
+#include "rtrace_compat.h"
+#include <uapi/linux/rtrace.h>
+
+struct rtrace_ring;
+
+/**
+ * struct rtrace_ring_geom - geometry of a ring, validated by the caller
+ * @subbuf_size: bytes per sub-buffer, header included; power of two,
+ *	PAGE_SIZE .. 1 MiB
+ * @nr_subbufs: sub-buffers per lane, power of two, >= 2
+ * @flags: RTRACE_CONFIG_* (RTRACE_CONFIG_OVERWRITE selects overwrite mode)
+ * @cpumask: CPUs that get lanes; events on other CPUs are not recorded
+ */
+struct rtrace_ring_geom {
+	u32 subbuf_size;
+	u32 nr_subbufs;
+	u32 flags;
+	const struct cpumask *cpumask;
+};
+
+/* Lifetime (process context, may sleep). */
+struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom);
+void rtrace_ring_destroy(struct rtrace_ring *ring);
+
+/*
+ * Making a ring the target of writers.  Writers find the ring through an
+ * RCU-sched protected pointer; rtrace_ring_detach() waits until no writer
+ * can still be using the ring (synchronize_rcu()).
+ */
+void rtrace_ring_attach(struct rtrace_ring *ring);
+void rtrace_ring_detach(struct rtrace_ring *ring);
+void rtrace_ring_set_running(struct rtrace_ring *ring, bool running);
+
+/*
+ * Publish every non-empty current sub-buffer so a reader can consume it.
+ * Safe while writers run (runs on each CPU by IPI; a lane interrupted in
+ * the middle of a write is left for the writer to publish).
+ * Return: number of sub-buffers published.
+ */
+int rtrace_ring_flush(struct rtrace_ring *ring);
+
+/*
+ * Reader side: one reader at a time (the caller serialises).
+ *
+ * rtrace_ring_peek() finds the oldest published, unconsumed sub-buffer of
+ * (cpu, lane) and copies header + records into @buf (at most @len bytes;
+ * -ENOSPC if the sub-buffer does not fit, -EAGAIN if there is none).  In
+ * overwrite mode the copy is validated against concurrent recycling and
+ * retried.  Return: bytes copied (sizeof(hdr) + hdr.commit).
+ *
+ * rtrace_ring_consume() then marks it read, so the writer may reuse it.
+ * Peek without consume leaves it in place (a failed copy_to_user loses
+ * nothing).
+ */
+ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
+			 unsigned int lane, void *buf, size_t len);
+void rtrace_ring_consume(struct rtrace_ring *ring, unsigned int cpu,
+			 unsigned int lane);
+/* Is any sub-buffer published and unconsumed? Cheap, lockless. */
+bool rtrace_ring_has_data(struct rtrace_ring *ring);
+
+/* Counters of one (cpu, lane). */
+void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
+		       unsigned int lane, struct rtrace_lane_stats *st);
+
+/* Clock of the ring, for the stream header. */
+void rtrace_ring_clock_info(struct rtrace_ring *ring,
+			    struct rtrace_stream_hdr *hdr);
+
+#endif /* _RTRACE_RING_H */
