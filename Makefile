@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# rtrace: user-facing targets.  What the kernel builds is in Kbuild.
+#
+# Modules are built out of tree, one directory per kernel:
+#   build/<kernel>[-debug]/   (kernel = cloud, rt, 6.1, debug; -debug = RTRACE_DEBUG=1)
+#   build/kdir[-debug]/       (make modules KDIR=/path/to/prepared/tree)
+
+KDIR		?= /lib/modules/$(shell uname -r)/build
+KERNEL		?= cloud
+KERNELS		?= cloud rt 6.1 debug
+TESTS		?=
+RTRACE_DEBUG	?= 0
+DESTDIR		?=
+PREFIX		?= /usr/local
+
+ifeq ($(filter command line environment,$(origin KDIR)),)
+MOD_TARGET	:= $(KERNEL)
+else
+MOD_TARGET	:= --kdir $(KDIR)
+endif
+MOD_FLAGS	:= $(if $(filter 1,$(RTRACE_DEBUG)),--debug-build)
+
+export RTRACE_CACHE KERNELS TESTS
+
+.PHONY: all modules userspace selftests check lint demo install clean help bench deps debug-kernel
+
+all: modules userspace selftests
+
+help:
+	@echo 'rtrace targets:'
+	@echo '  make demo        boot the default kernel in QEMU with rtrace loaded and show it'
+	@echo '  make check       deps, lint, unit tests, runner self-tests, selftests on every kernel;'
+	@echo '                   last line: "N passed, N failed, N skipped"'
+	@echo '  make all         modules + userspace + selftests'
+	@echo '  make modules     rtrace.ko + test modules for KERNEL (default cloud) in build/KERNEL/,'
+	@echo '                   or for any prepared tree with KDIR=/path (build/kdir/)'
+	@echo '  make userspace   reader library and rtrace CLI'
+	@echo '  make selftests   kselftest programs (static) into build/selftests/'
+	@echo '  make lint        checkpatch --strict, sparse (C=2) and W=1 builds'
+	@echo '  make deps        install missing Debian packages, unpack test kernels into the cache'
+	@echo '  make debug-kernel  build (once) the cached debug kernel'
+	@echo '  make bench       benchmarks (bench/)'
+	@echo '  make install     install rtrace.ko for KDIR (default: running kernel), the uapi'
+	@echo '                   header and the userspace tools'
+	@echo '  make clean       remove build/'
+	@echo 'variables:'
+	@echo '  KERNEL=cloud|rt|6.1|debug   kernel for make modules (default cloud)'
+	@echo '  KERNELS="cloud rt 6.1 debug" kernels make check boots (default all four)'
+	@echo '  TESTS="module_test ..."     selftest programs make check runs (default all)'
+	@echo '  RTRACE_DEBUG=1              build the module with RTRACE_DEBUG'
+	@echo '  RTRACE_CACHE=dir            cache outside the tree (default /var/cache/rtrace)'
+
+deps:
+	scripts/deps.sh
+
+debug-kernel: deps
+	scripts/build-debug-kernel.sh
+
+modules:
+	scripts/build-modules.sh $(MOD_TARGET) $(MOD_FLAGS) >/dev/null
+
+userspace:
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace all; \
+	else echo 'userspace: nothing to build yet'; fi
+
+selftests:
+	$(MAKE) -C selftests/rtrace all
+
+check:
+	scripts/check.sh
+
+lint:
+	scripts/lint.sh
+
+demo:
+	scripts/demo.sh
+
+bench:
+	@if [ -f bench/Makefile ]; then $(MAKE) -C bench; \
+	else echo 'bench: no benchmarks yet'; fi
+
+install:
+	scripts/build-modules.sh --kdir $(KDIR) $(MOD_FLAGS) >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug) modules_install
+	install -D -m 0644 uapi/linux/rtrace.h $(DESTDIR)$(PREFIX)/include/linux/rtrace.h
+	@if [ -f userspace/Makefile ]; then \
+		$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX); fi
+
+clean:
+	rm -rf build
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit clean; fi
+	@if [ -f bench/Makefile ]; then $(MAKE) -C bench clean; fi

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build rtrace.ko and the test modules for one kernel, out of tree, in
+# build/<kernel>[-debug]/ so kernels never share objects.
+#
+# usage: scripts/build-modules.sh KERNEL|--kdir DIR [--debug-build] [-- KBUILD ARGS...]
+#   KERNEL is cloud, rt, 6.1 or debug (see scripts/lib.sh); --kdir builds
+#   against any prepared kernel tree into build/kdir[-debug]/.
+#   --debug-build sets RTRACE_DEBUG=1.  Extra args go to kbuild (W=1, C=2).
+# Prints the build directory on the last line of stdout.
+set -e
+. "$(dirname "$0")/lib.sh"
+
+name= kdir= debug=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kdir)		kdir=$2; shift ;;
+	--debug-build)	debug=1 ;;
+	--)		shift; break ;;
+	-*)		die "unknown option $1" ;;
+	*)		name=$1 ;;
+	esac
+	shift
+done
+
+if [ -n "$kdir" ]; then
+	out=$RTRACE_TOP/build/kdir
+else
+	[ -n "$name" ] || die "which kernel? (cloud, rt, 6.1, debug)"
+	kernel_env "$name" || die "kernel '$name' not available: run scripts/deps.sh${name:+ (debug: scripts/build-debug-kernel.sh)}"
+	kdir=$KDIR
+	out=$RTRACE_TOP/build/$name
+fi
+[ $debug = 1 ] && out=$out-debug
+mkdir -p "$out" "$out/include"
+
+# Mirror the module sources (mtimes kept, so kbuild stays incremental);
+# sources deleted from the tree are deleted from the copy.
+for d in kmod uapi include selftests/kmod; do
+	[ -d "$RTRACE_TOP/$d" ] || continue
+	mkdir -p "$out/$d"
+	(cd "$RTRACE_TOP/$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild \)) |
+		while read -r f; do
+			if [ ! "$out/$d/$f" -nt "$RTRACE_TOP/$d/$f" ] ||
+			   ! cmp -s "$RTRACE_TOP/$d/$f" "$out/$d/$f"; then
+				mkdir -p "$(dirname "$out/$d/$f")"
+				cp -p "$RTRACE_TOP/$d/$f" "$out/$d/$f"
+			fi
+		done
+	(cd "$out/$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild \) \
+		! -name '*.mod.c') | while read -r f; do
+		[ -e "$RTRACE_TOP/$d/$f" ] || rm -f "$out/$d/$f"
+	done
+done
+cp -p "$RTRACE_TOP/Kbuild" "$out/Kbuild"
+
+make -C "$kdir" M="$out" RTRACE_DEBUG=$debug "$@" modules >&2
+echo "$out"
