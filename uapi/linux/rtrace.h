@@ -28,6 +28,27 @@
  * (cpu, lane) appear in increasing seq order; a gap in seq means sub-buffers
  * were overwritten (overwrite mode) and is also counted in lost[].
  *
+ * read() rules (Documentation/abi.md has the details):
+ *  - The first file that reads (or maps the data area) becomes the session's
+ *    consumer; read() or mmap() from any other file fails with -EBUSY until
+ *    the consumer is closed.  Control ioctls work from every file.
+ *  - A consumer's first read of a session returns the stream header and
+ *    event table, whole: a buffer smaller than that fails with -EINVAL.
+ *    When a new session is configured, the consumer gets a new header.
+ *  - Then whole sub-buffers (header + commit bytes), as many as fit,
+ *    round-robin over (cpu, lane).  A buffer too small for the next one
+ *    returns what fit so far, or -EINVAL if nothing did.  A buffer of at
+ *    least rtrace_info.read_min bytes always makes progress.
+ *  - Blocking while the session is CONFIGURED or RUNNING and nothing is
+ *    published; -EAGAIN with O_NONBLOCK; 0 (end of file) once STOPPED and
+ *    drained, or when no session exists.  Signals: -ERESTARTSYS/-EINTR.
+ *  - A sub-buffer is consumed only after copy_to_user() succeeded: -EFAULT,
+ *    a signal or a killed reader lose nothing.
+ *  - poll(): EPOLLIN when read() would return data, EPOLLHUP when it would
+ *    return 0.  Wake-ups come from a periodic reader-side work item (which
+ *    also flushes partly filled sub-buffers about once a second while a
+ *    reader waits), never from the writers.
+ *
  * Records
  * -------
  * A record is a sequence of unsigned LEB128 varints (7 bits per byte, low
@@ -275,6 +296,145 @@ struct rtrace_stats {
 
 #define RTRACE_STATS_SIZE_VER0		24
 
+/*
+ * Session states (struct rtrace_info.state).  One global session belongs to
+ * the device, not to a file: any opener may drive it and it outlives the
+ * file that configured it.
+ *
+ *   EMPTY --CONFIGURE--> CONFIGURED --START--> RUNNING --STOP/SNAPSHOT--> STOPPED
+ *                          ^  |                   ^                         |
+ *                          |  +-------STOP--------)------------------------>|
+ *                          |                      +---------START-----------+
+ *                          +----------------------CONFIGURE-----------------+
+ *   any state --RESET--> EMPTY (buffers freed)
+ *
+ * CONFIGURE or RESET while RUNNING, or while the buffers are mapped, fail
+ * with -EBUSY.  Control ioctls on an EMPTY device fail with -ENODATA.
+ */
+#define RTRACE_STATE_EMPTY		0
+#define RTRACE_STATE_CONFIGURED		1
+#define RTRACE_STATE_RUNNING		2
+#define RTRACE_STATE_STOPPED		3
+
+/**
+ * struct rtrace_info - device and session facts (RTRACE_IOC_INFO)
+ * @size: in: sizeof(struct rtrace_info) as known to the caller (at least
+ *	RTRACE_INFO_SIZE_VER0, at most 4096); the kernel fills that many
+ *	bytes, zeroing what it does not know
+ * @state: RTRACE_STATE_*
+ * @session_id: stream_hdr.session_id of the current session, 0 if EMPTY
+ * @lane_bytes: configured bytes per lane, 0 if EMPTY
+ * @nr_cpus: number of possible CPU ids
+ * @nr_lanes: RTRACE_NR_LANES
+ * @subbuf_size: configured sub-buffer size, 0 if EMPTY
+ * @hdr_size: bytes of stream header plus event table a reader gets first
+ * @read_min: smallest read() buffer that always makes progress:
+ *	max(@hdr_size, @subbuf_size)
+ * @page_size: kernel page size (the mmap unit)
+ * @config_flags: RTRACE_CONFIG_* of the session
+ * @has_consumer: 1 if a file is the session's consumer (read or mmap)
+ * @sources: RTRACE_SOURCE_* bits of the session
+ * @sources_supported: RTRACE_SOURCE_* bits this kernel module implements
+ */
+struct rtrace_info {
+	__u32 size;
+	__u32 state;
+	__u64 session_id;
+	__u64 lane_bytes;
+	__u32 nr_cpus;
+	__u32 nr_lanes;
+	__u32 subbuf_size;
+	__u32 hdr_size;
+	__u32 read_min;
+	__u32 page_size;
+	__u32 config_flags;
+	__u32 has_consumer;
+	__u64 sources;
+	__u64 sources_supported;
+};
+
+#define RTRACE_INFO_SIZE_VER0		72
+
+/*
+ * mmap: a zero-syscall reader
+ * ---------------------------
+ * The consumer maps two areas of the device (both MAP_SHARED, offsets in
+ * pages):
+ *
+ *   offset RTRACE_MMAP_PGOFF_CTRL (0), one page, PROT_READ|PROT_WRITE:
+ *	struct rtrace_mmap_ctrl, the only thing userspace may write.
+ *   offset RTRACE_MMAP_PGOFF_META (1), PROT_READ only, length
+ *	page_size + 2 * D, where D (the data size) is a power of two, a
+ *	multiple of the page size, at least 2 * subbuf_size and at least
+ *	info.hdr_size:
+ *	one page of struct rtrace_mmap_meta, then the D data bytes mapped
+ *	twice back to back, so any unit that wraps the end of the data
+ *	area is still contiguous in the mapping.
+ *
+ * The data area carries exactly the byte stream read() would return
+ * (stream header and event table, then whole sub-buffers), copied in by the
+ * kernel from the per-CPU lanes: the kernel copies one unit at a time, and
+ * only when it fits whole into the free space D - (produced - consumed).
+ * Byte number N of the stream is at data[N % D].  The kernel refills the
+ * area when the consumer calls poll() (which also blocks until data is
+ * there), on FLUSH/STOP/SNAPSHOT, and from its periodic reader work.
+ *
+ * Protocol and memory ordering:
+ *
+ *   p = __atomic_load_n(&meta->produced, __ATOMIC_ACQUIRE);
+ *	pairs with the kernel's smp_store_release() of produced after it
+ *	copied the bytes (rtrace_dev.c, rdev_mmap_fill())
+ *   process data[ctrl->consumed % D ...] up to p
+ *   __atomic_store_n(&ctrl->consumed, p, __ATOMIC_RELEASE);
+ *	pairs with the kernel's smp_load_acquire() of consumed before it
+ *	overwrites those bytes
+ *
+ * The kernel treats ctrl->consumed as untrusted: a value outside
+ * [previous consumed, produced] is ignored.  Lying only loses the liar's
+ * own data.  Writes to the read-only area, mprotect() upgrades, mremap()
+ * and partial munmap() are refused; the buffers cannot be reconfigured or
+ * reset while either area is mapped (-EBUSY).  A file that maps the data
+ * area is the consumer: read() on it returns -EBUSY while mapped.
+ */
+#define RTRACE_MMAP_MAGIC		0x4d4d5452U	/* "RTMM" little-endian */
+#define RTRACE_MMAP_PGOFF_CTRL		0
+#define RTRACE_MMAP_PGOFF_META		1
+
+/* rtrace_mmap_meta.flags */
+#define RTRACE_MMAP_EOF			0x01	/* session stopped, all data copied */
+
+/**
+ * struct rtrace_mmap_meta - first page of the read-only mapping
+ * @magic: RTRACE_MMAP_MAGIC
+ * @meta_size: sizeof(struct rtrace_mmap_meta) of the kernel
+ * @data_offset: byte offset of the data area from the start of this page
+ * @data_size: D, bytes of the data area (mapped twice)
+ * @produced: stream bytes written so far (load with acquire semantics)
+ * @session_id: session whose stream the area carries
+ * @flags: RTRACE_MMAP_* (EOF: nothing more will come, the same as read()
+ *	returning 0)
+ * @reserved: zero
+ */
+struct rtrace_mmap_meta {
+	__u32 magic;
+	__u32 meta_size;
+	__u64 data_offset;
+	__u64 data_size;
+	__u64 produced;
+	__u64 session_id;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct rtrace_mmap_ctrl - the writable page
+ * @consumed: stream bytes the consumer has finished with (store with
+ *	release semantics); untrusted by the kernel
+ */
+struct rtrace_mmap_ctrl {
+	__u64 consumed;
+};
+
 #define RTRACE_IOC_MAGIC		0xE7
 
 #define RTRACE_IOC_GET_VERSION	_IOR(RTRACE_IOC_MAGIC, 0x00, __u32)
@@ -285,5 +445,6 @@ struct rtrace_stats {
 #define RTRACE_IOC_SNAPSHOT	_IO(RTRACE_IOC_MAGIC, 0x05)
 #define RTRACE_IOC_RESET	_IO(RTRACE_IOC_MAGIC, 0x06)
 #define RTRACE_IOC_STATS	_IOWR(RTRACE_IOC_MAGIC, 0x07, struct rtrace_stats)
+#define RTRACE_IOC_INFO		_IOWR(RTRACE_IOC_MAGIC, 0x08, struct rtrace_info)
 
 #endif /* _UAPI_LINUX_RTRACE_H */
