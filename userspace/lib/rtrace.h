@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * librtrace: drive /dev/rtrace sessions and decode the stream they produce.
+ *
+ * Naming: object__verb, objects are
+ *   rtrace_session   an open /dev/rtrace: configure/start/stop/... and read
+ *   rtrace_decoder   a byte stream (memory, file or pipe) decoded into events
+ *   rtrace_varint    the record encoding's LEB128 codec (and zigzag)
+ * Constructors return NULL and set errno; everything else returns 0 or a
+ * positive count on success and -errno on failure.  Options structs begin
+ * with a size_t sz member that the caller sets to sizeof() the struct it
+ * was compiled with, so they can grow without breaking old callers.
+ *
+ * The stream format is fixed by uapi/linux/rtrace.h; this library reads it
+ * with no other input.  The decoder survives any byte sequence: it never
+ * reads outside the input, bounds every loop by the input size, and reports
+ * the first problem it finds with its byte offset.
+ */
+#ifndef _RTRACE_LIB_H
+#define _RTRACE_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/rtrace.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- varint */
+
+/**
+ * rtrace_varint__encode() - encode @val as an unsigned LEB128 varint
+ * @val: value
+ * @out: at least RTRACE_REC_MAX_VARINT bytes
+ *
+ * Context: any.
+ * Return: number of bytes written, 1..RTRACE_REC_MAX_VARINT.
+ */
+int rtrace_varint__encode(uint64_t val, uint8_t *out);
+
+/**
+ * rtrace_varint__decode() - decode one unsigned LEB128 varint
+ * @p: bytes
+ * @len: bytes available at @p
+ * @val: the value, set on success only
+ *
+ * Context: any.
+ * Return: bytes consumed (1..RTRACE_REC_MAX_VARINT), -ENODATA if @len ends
+ * before the last byte, -EOVERFLOW if the encoding is longer than
+ * RTRACE_REC_MAX_VARINT bytes or does not fit 64 bits.
+ */
+int rtrace_varint__decode(const uint8_t *p, size_t len, uint64_t *val);
+
+/**
+ * rtrace_varint__zigzag() - map a signed value to the unsigned S64 encoding
+ * @v: signed value
+ *
+ * Context: any.
+ * Return: (v << 1) ^ (v >> 63), as the emitter of an S64 field computes it.
+ */
+uint64_t rtrace_varint__zigzag(int64_t v);
+
+/**
+ * rtrace_varint__unzigzag() - inverse of rtrace_varint__zigzag()
+ * @u: zigzag-encoded value
+ *
+ * Context: any.
+ * Return: the signed value.
+ */
+int64_t rtrace_varint__unzigzag(uint64_t u);
+
+/* ----------------------------------------------------------- names etc. */
+
+/* "task", "softirq", ...; "lane?" for out-of-range values. */
+const char *rtrace_lane__name(unsigned int lane);
+/* "full", "recursion", "too_large", "off", "overwritten"; "?" otherwise. */
+const char *rtrace_lost__name(unsigned int cause);
+
+/**
+ * rtrace_clock__to_ns() - convert a stream timestamp to CLOCK_MONOTONIC ns
+ * @hdr: the stream header of the session the timestamp belongs to
+ * @cyc: timestamp in units of @hdr->clock
+ *
+ * Applies ns = clock_zero_ns + ((cyc - clock_zero_cyc) * clock_mult) >>
+ * clock_shift with a 128-bit product; timestamps before clock_zero_cyc are
+ * converted symmetrically (subtracted).  Arithmetic wraps modulo 2^64, it
+ * never traps.
+ *
+ * Context: any.
+ * Return: nanoseconds.
+ */
+uint64_t rtrace_clock__to_ns(const struct rtrace_stream_hdr *hdr, uint64_t cyc);
+
+/* --------------------------------------------------------------- session */
+
+struct rtrace_session;
+
+/**
+ * struct rtrace_session_opts - how to open the device
+ * @sz: sizeof(struct rtrace_session_opts)
+ * @path: device path, NULL for "/dev/rtrace"
+ * @nonblock: open with O_NONBLOCK
+ */
+struct rtrace_session_opts {
+	size_t sz;
+	const char *path;
+	int nonblock;
+};
+
+/**
+ * struct rtrace_session_config - session geometry (wraps struct rtrace_config)
+ * @sz: sizeof(struct rtrace_session_config)
+ * @overwrite: non-zero for overwrite (flight recorder) mode, else discard
+ * @lane_bytes: bytes of each (cpu, lane) ring
+ * @subbuf_size: bytes of one sub-buffer, header included
+ * @sources: RTRACE_SOURCE_* bits
+ * @cpumask: bitmap of CPUs (unsigned long words), NULL for all CPUs
+ * @cpumask_bytes: bytes at @cpumask
+ */
+struct rtrace_session_config {
+	size_t sz;
+	int overwrite;
+	uint64_t lane_bytes;
+	uint32_t subbuf_size;
+	uint64_t sources;
+	const unsigned long *cpumask;
+	size_t cpumask_bytes;
+};
+
+/**
+ * rtrace_session__open() - open /dev/rtrace
+ * @opts: options, or NULL for defaults
+ *
+ * Context: process; needs CAP_PERFMON or CAP_SYS_ADMIN.
+ * Return: a session, or NULL with errno set.
+ */
+struct rtrace_session *rtrace_session__open(const struct rtrace_session_opts *opts);
+
+/**
+ * rtrace_session__close() - close the device and free @s
+ * @s: session, or NULL
+ *
+ * Context: process.
+ */
+void rtrace_session__close(struct rtrace_session *s);
+
+/* The file descriptor, for poll()/epoll. Context: any. Return: the fd. */
+int rtrace_session__fd(const struct rtrace_session *s);
+
+/**
+ * rtrace_session__version() - RTRACE_IOC_GET_VERSION
+ * @s: session
+ * @version: set to the kernel's RTRACE_ABI_VERSION
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
+int rtrace_session__version(struct rtrace_session *s, uint32_t *version);
+
+/**
+ * rtrace_session__configure() - RTRACE_IOC_CONFIGURE
+ * @s: session
+ * @cfg: geometry, mode, sources and CPUs
+ *
+ * Context: process.
+ * Return: 0 or -errno (-EBUSY while running, -EINVAL for bad geometry).
+ */
+int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg);
+
+/* RTRACE_IOC_START/STOP/FLUSH/SNAPSHOT/RESET. Context: process. Return: 0 or -errno. */
+int rtrace_session__start(struct rtrace_session *s);
+int rtrace_session__stop(struct rtrace_session *s);
+int rtrace_session__flush(struct rtrace_session *s);
+int rtrace_session__snapshot(struct rtrace_session *s);
+int rtrace_session__reset(struct rtrace_session *s);
+
+/**
+ * rtrace_session__stats() - RTRACE_IOC_STATS, per (cpu, lane) counters
+ * @s: session
+ * @out: set to a malloc()ed array the caller frees with free()
+ * @nr: set to the number of entries in @out
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
+int rtrace_session__stats(struct rtrace_session *s, struct rtrace_lane_stats **out, size_t *nr);
+
+/**
+ * rtrace_session__read() - one read() of the stream
+ * @s: session
+ * @buf: destination
+ * @len: bytes at @buf
+ *
+ * Context: process; blocks unless opened non-blocking.
+ * Return: bytes read (0 at end of stream), or -errno (-EAGAIN, -EINTR, ...).
+ */
+ssize_t rtrace_session__read(struct rtrace_session *s, void *buf, size_t len);
+
+/**
+ * typedef rtrace_read_fn - consumer of stream bytes in the read loop
+ * @ctx: rtrace_read_loop_opts.ctx
+ * @data: bytes read, whole records/sub-buffers as read() returned them
+ * @len: bytes at @data
+ *
+ * Return: 0 to continue, non-zero to stop the loop (the value is returned
+ * by rtrace_session__read_loop()).
+ */
+typedef int (*rtrace_read_fn)(void *ctx, const void *data, size_t len);
+
+/**
+ * struct rtrace_read_loop_opts - parameters of rtrace_session__read_loop()
+ * @sz: sizeof(struct rtrace_read_loop_opts)
+ * @fn: called with every chunk read
+ * @ctx: passed to @fn
+ * @buf_size: read buffer size, 0 for 1 MiB (should hold a sub-buffer plus
+ *	the stream header)
+ * @poll_ms: poll timeout between checks of @stop and @deadline_ns, 0 for 100
+ * @stop: if non-NULL, the loop ends when *@stop becomes non-zero (set it
+ *	from a signal handler)
+ * @deadline_ns: CLOCK_MONOTONIC time at which the loop ends, 0 for none
+ * @drain: when the loop ends for @stop or @deadline_ns, issue STOP and FLUSH
+ *	and read what is left until the device has nothing more
+ */
+struct rtrace_read_loop_opts {
+	size_t sz;
+	rtrace_read_fn fn;
+	void *ctx;
+	size_t buf_size;
+	int poll_ms;
+	volatile int *stop;
+	uint64_t deadline_ns;
+	int drain;
+};
+
+/**
+ * rtrace_session__read_loop() - poll and read the stream until told to stop
+ * @s: session
+ * @opts: loop parameters
+ *
+ * Ends at end of stream (read() returning 0), when @opts->stop or
+ * @opts->deadline_ns says so, or when @opts->fn returns non-zero.
+ *
+ * Context: process.
+ * Return: 0, the non-zero value returned by @opts->fn, or -errno.
+ */
+int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read_loop_opts *opts);
+
+/* --------------------------------------------------------------- decoder */
+
+/* Decoder error codes (struct rtrace_decode_error.code). */
+enum rtrace_decode_code {
+	RTRACE_DEC_OK = 0,
+	RTRACE_DEC_TRUNCATED,		/* the input ends inside a header or sub-buffer */
+	RTRACE_DEC_EMPTY,		/* no stream header at all */
+	RTRACE_DEC_BAD_MAGIC,		/* neither stream nor sub-buffer magic */
+	RTRACE_DEC_BAD_STREAM_HDR,	/* impossible stream header field */
+	RTRACE_DEC_BAD_VERSION,		/* abi_version this library does not know */
+	RTRACE_DEC_BAD_EVENT_TABLE,	/* malformed event description */
+	RTRACE_DEC_BAD_SUBBUF_HDR,	/* impossible sub-buffer header field */
+	RTRACE_DEC_BAD_COMMIT,		/* commit larger than a sub-buffer can hold */
+	RTRACE_DEC_BAD_CPU,		/* cpu >= nr_cpus */
+	RTRACE_DEC_BAD_LANE,		/* lane >= nr_lanes */
+	RTRACE_DEC_BAD_SEQ,		/* seq not increasing within a (cpu, lane) */
+	RTRACE_DEC_BAD_VARINT,		/* varint over 10 bytes or over 64 bits */
+	RTRACE_DEC_BAD_RECORD,		/* h == 0, bad type, args/raw beyond commit */
+	RTRACE_DEC_BAD_NR_EVENTS,	/* records in a sub-buffer != nr_events */
+	RTRACE_DEC_NOMEM,		/* allocation failed */
+	RTRACE_DEC_NR_CODES
+};
+
+/**
+ * struct rtrace_decode_error - a problem found in the input
+ * @code: enum rtrace_decode_code
+ * @offset: byte offset in the input where the problem is
+ * @msg: human-readable description (includes neither code name nor offset)
+ */
+struct rtrace_decode_error {
+	int code;
+	uint64_t offset;
+	char msg[160];
+};
+
+/* Name of a code, e.g. "truncated". Context: any. */
+const char *rtrace_decode_code__name(int code);
+
+/**
+ * struct rtrace_event_type - schema of one event type in a session
+ * @id: event type
+ * @nr_fields: number of arguments, or RTRACE_REC_RAW for raw payloads
+ * @builtin: non-zero if the stream's table lacked it and the library's
+ *	default description of a reserved type is used
+ * @name: NUL-terminated
+ * @fields: @nr_fields entries (none for raw)
+ */
+struct rtrace_event_type {
+	uint32_t id;
+	uint16_t nr_fields;
+	uint16_t builtin;
+	char name[RTRACE_EVENT_NAME_LEN + 1];
+	struct {
+		char name[RTRACE_FIELD_NAME_LEN + 1];
+		uint8_t type;
+	} fields[RTRACE_REC_MAX_ARGS];
+};
+
+/**
+ * struct rtrace_event - one decoded record
+ * @offset: byte offset of the record in the input
+ * @session: index of the stream (0 for the first header, 1 after the next ...)
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ * @type: event type (h >> 4)
+ * @ts: absolute timestamp in the session's clock units
+ * @ts_ns: @ts converted to CLOCK_MONOTONIC nanoseconds
+ * @nr_args: number of @args, or RTRACE_REC_RAW
+ * @args: raw argument values (S64 fields still zigzag-encoded; see
+ *	rtrace_event__arg_s64())
+ * @raw: raw payload (points into the input) when @nr_args == RTRACE_REC_RAW
+ * @raw_len: bytes at @raw
+ * @desc: schema of @type, or NULL if the session does not describe it
+ * @seq: seq of the sub-buffer the record came from
+ */
+struct rtrace_event {
+	uint64_t offset;
+	uint32_t session;
+	uint32_t cpu;
+	uint32_t lane;
+	uint32_t type;
+	uint64_t ts;
+	uint64_t ts_ns;
+	uint32_t nr_args;
+	uint32_t raw_len;
+	uint64_t args[RTRACE_REC_MAX_ARGS];
+	const uint8_t *raw;
+	const struct rtrace_event_type *desc;
+	uint64_t seq;
+};
+
+/* Argument @i as signed (zigzag-decoded). Context: any. */
+static inline int64_t rtrace_event__arg_s64(const struct rtrace_event *ev, unsigned int i)
+{
+	return rtrace_varint__unzigzag(i < RTRACE_REC_MAX_ARGS ? ev->args[i] : 0);
+}
+
+/**
+ * struct rtrace_lane_info - what the stream says about one (session, cpu, lane)
+ * @session: stream index
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ * @subbufs: sub-buffers present
+ * @first_seq: seq of the first one
+ * @last_seq: seq of the last one
+ * @seq_missing: sub-buffers missing between @first_seq and @last_seq (seq gaps)
+ * @lost: sum of lost[] of its sub-buffers, by RTRACE_LOST_* cause
+ * @events: records decoded so far (complete after iterating to the end)
+ * @bytes: record bytes (sum of commit)
+ */
+struct rtrace_lane_info {
+	uint32_t session;
+	uint32_t cpu;
+	uint32_t lane;
+	uint64_t subbufs;
+	uint64_t first_seq;
+	uint64_t last_seq;
+	uint64_t seq_missing;
+	uint64_t lost[RTRACE_NR_LOST];
+	uint64_t events;
+	uint64_t bytes;
+};
+
+/* Iteration order of rtrace_decoder__next(). */
+#define RTRACE_ORDER_MERGED	0	/* by timestamp across lanes, per session */
+#define RTRACE_ORDER_STREAM	1	/* as stored: sub-buffer after sub-buffer */
+
+/**
+ * struct rtrace_decoder_opts - decoder options
+ * @sz: sizeof(struct rtrace_decoder_opts)
+ * @order: RTRACE_ORDER_*
+ */
+struct rtrace_decoder_opts {
+	size_t sz;
+	int order;
+};
+
+struct rtrace_decoder;
+
+/**
+ * rtrace_decoder__new() - decode a stream held in memory
+ * @buf: the bytes; must stay valid and unchanged until rtrace_decoder__free()
+ * @len: bytes at @buf
+ * @opts: options, or NULL for defaults (merged order)
+ *
+ * Indexes every sub-buffer header up front (memory: about 40 bytes per
+ * sub-buffer plus one cursor per lane); records are decoded lazily by
+ * rtrace_decoder__next().  Problems in the input do not fail the
+ * constructor: the stream decodes up to them and rtrace_decoder__error()
+ * reports them.
+ *
+ * Context: process.
+ * Return: a decoder, or NULL with errno set (ENOMEM, EINVAL for bad @opts).
+ */
+struct rtrace_decoder *rtrace_decoder__new(const void *buf, size_t len,
+					   const struct rtrace_decoder_opts *opts);
+
+/**
+ * rtrace_decoder__open() - decode a file, or standard input for "-"
+ * @path: file name, or "-"
+ * @opts: options, or NULL for defaults
+ *
+ * Regular files are mapped; a pipe or other stream is first copied to an
+ * unlinked temporary file (so memory stays bounded) and that is mapped.
+ *
+ * Context: process.
+ * Return: a decoder, or NULL with errno set.
+ */
+struct rtrace_decoder *rtrace_decoder__open(const char *path, const struct rtrace_decoder_opts *opts);
+
+/* Free the decoder (and unmap what rtrace_decoder__open() mapped). NULL is fine. */
+void rtrace_decoder__free(struct rtrace_decoder *dec);
+
+/**
+ * rtrace_decoder__next() - the next event
+ * @dec: decoder
+ * @ev: filled in on success; pointers in it stay valid until the decoder
+ *	is freed
+ *
+ * A record found corrupt ends its sub-buffer (the error is recorded and
+ * iteration continues with the next sub-buffer); a corrupt or truncated
+ * header ends the stream at that point.
+ *
+ * Context: process.
+ * Return: 1 with an event, 0 at the end.
+ */
+int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev);
+
+/**
+ * rtrace_decoder__error() - the problem with the lowest offset found so far
+ * @dec: decoder
+ *
+ * Complete only after rtrace_decoder__next() returned 0.
+ *
+ * Context: any.
+ * Return: the error, with code RTRACE_DEC_OK if there is none.
+ */
+const struct rtrace_decode_error *rtrace_decoder__error(const struct rtrace_decoder *dec);
+
+/* Number of problems found so far. Context: any. */
+uint64_t rtrace_decoder__nr_errors(const struct rtrace_decoder *dec);
+
+/* Bytes of the input that were indexed as valid headers and sub-buffers. */
+uint64_t rtrace_decoder__valid_bytes(const struct rtrace_decoder *dec);
+
+/* Number of streams (stream headers) found. Context: any. */
+unsigned int rtrace_decoder__nr_sessions(const struct rtrace_decoder *dec);
+
+/**
+ * rtrace_decoder__session() - stream header of session @idx
+ * @dec: decoder
+ * @idx: 0 .. rtrace_decoder__nr_sessions() - 1
+ *
+ * Context: any.
+ * Return: the header (as read, table not included), or NULL if @idx is out of range.
+ */
+const struct rtrace_stream_hdr *rtrace_decoder__session(const struct rtrace_decoder *dec,
+							unsigned int idx);
+
+/**
+ * rtrace_decoder__event_type() - schema of an event type in a session
+ * @dec: decoder
+ * @session: session index
+ * @id: event type
+ *
+ * Context: any.
+ * Return: the description, or NULL if none.
+ */
+const struct rtrace_event_type *rtrace_decoder__event_type(const struct rtrace_decoder *dec,
+							   unsigned int session, uint32_t id);
+
+/**
+ * rtrace_decoder__nr_event_types() - number of event types of a session
+ * @dec: decoder
+ * @session: session index
+ *
+ * Context: any.
+ * Return: the count (0 for an unknown session); see rtrace_decoder__event_type_at().
+ */
+unsigned int rtrace_decoder__nr_event_types(const struct rtrace_decoder *dec, unsigned int session);
+const struct rtrace_event_type *rtrace_decoder__event_type_at(const struct rtrace_decoder *dec,
+							      unsigned int session, unsigned int idx);
+
+/* Number of (session, cpu, lane) triples with at least one sub-buffer. */
+unsigned int rtrace_decoder__nr_lanes(const struct rtrace_decoder *dec);
+
+/**
+ * rtrace_decoder__lane() - loss accounting of one lane
+ * @dec: decoder
+ * @idx: 0 .. rtrace_decoder__nr_lanes() - 1, sorted by (session, cpu, lane)
+ *
+ * Context: any.
+ * Return: the lane's counters, or NULL if @idx is out of range.
+ */
+const struct rtrace_lane_info *rtrace_decoder__lane(const struct rtrace_decoder *dec,
+						    unsigned int idx);
+
+/**
+ * rtrace_decoder__totals() - sum of every lane's counters
+ * @dec: decoder
+ * @sum: filled in; session/cpu/lane/first_seq/last_seq are zero
+ *
+ * Context: any.
+ */
+void rtrace_decoder__totals(const struct rtrace_decoder *dec, struct rtrace_lane_info *sum);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTRACE_LIB_H */

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * librtrace: session control through the /dev/rtrace ioctls, and the read loop.
+ *
+ * The stream read() returns is documented in uapi/linux/rtrace.h: the device
+ * hands out whole sub-buffers (or whole records), so what the read loop
+ * passes on can be appended to a file as is and decodes later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct rtrace_session {
+	int fd;
+};
+
+struct rtrace_session *rtrace_session__open(const struct rtrace_session_opts *opts)
+{
+	const char *path = "/dev/rtrace";
+	int flags = O_RDONLY | O_CLOEXEC;
+	struct rtrace_session *s;
+
+	if (!opts_valid(opts, sizeof(*opts))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (OPTS_HAS(opts, path) && opts->path)
+		path = opts->path;
+	if (OPTS_HAS(opts, nonblock) && opts->nonblock)
+		flags |= O_NONBLOCK;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->fd = open(path, flags);
+	if (s->fd < 0) {
+		int err = errno;
+
+		free(s);
+		errno = err;
+		return NULL;
+	}
+	return s;
+}
+
+void rtrace_session__close(struct rtrace_session *s)
+{
+	if (!s)
+		return;
+	close(s->fd);
+	free(s);
+}
+
+int rtrace_session__fd(const struct rtrace_session *s)
+{
+	return s->fd;
+}
+
+static int session_ioctl(struct rtrace_session *s, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(s->fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+int rtrace_session__version(struct rtrace_session *s, uint32_t *version)
+{
+	__u32 v = 0;
+	int ret;
+
+	ret = session_ioctl(s, RTRACE_IOC_GET_VERSION, &v);
+	if (ret < 0)
+		return ret;
+	*version = v;
+	return 0;
+}
+
+int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg)
+{
+	struct rtrace_config c;
+
+	if (!cfg || !opts_valid(cfg, sizeof(*cfg)) || !OPTS_HAS(cfg, cpumask_bytes))
+		return -EINVAL;
+	if (cfg->cpumask_bytes > UINT32_MAX || cfg->subbuf_size == 0)
+		return -EINVAL;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = cfg->overwrite ? RTRACE_CONFIG_OVERWRITE : 0;
+	c.lane_bytes = cfg->lane_bytes;
+	c.subbuf_size = cfg->subbuf_size;
+	c.sources = cfg->sources;
+	if (cfg->cpumask) {
+		c.cpumask_ptr = (uintptr_t)cfg->cpumask;
+		c.cpumask_bytes = (uint32_t)cfg->cpumask_bytes;
+	}
+	return session_ioctl(s, RTRACE_IOC_CONFIGURE, &c);
+}
+
+int rtrace_session__start(struct rtrace_session *s)
+{
+	return session_ioctl(s, RTRACE_IOC_START, NULL);
+}
+
+int rtrace_session__stop(struct rtrace_session *s)
+{
+	return session_ioctl(s, RTRACE_IOC_STOP, NULL);
+}
+
+int rtrace_session__flush(struct rtrace_session *s)
+{
+	return session_ioctl(s, RTRACE_IOC_FLUSH, NULL);
+}
+
+int rtrace_session__snapshot(struct rtrace_session *s)
+{
+	return session_ioctl(s, RTRACE_IOC_SNAPSHOT, NULL);
+}
+
+int rtrace_session__reset(struct rtrace_session *s)
+{
+	return session_ioctl(s, RTRACE_IOC_RESET, NULL);
+}
+
+int rtrace_session__stats(struct rtrace_session *s, struct rtrace_lane_stats **out, size_t *nr)
+{
+	struct rtrace_lane_stats *ent = NULL;
+	struct rtrace_stats st;
+	__u32 cap = 0;
+	int tries, ret;
+
+	/*
+	 * Ask for the count first, then fetch; retry if the kernel's count
+	 * grew in between (it does not today, but nothing promises that).
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.entry_size = sizeof(*ent);
+		st.entries_ptr = (uintptr_t)ent;
+		st.nr_entries = cap;
+		ret = session_ioctl(s, RTRACE_IOC_STATS, &st);
+		if (ret < 0)
+			goto err_free;
+		if (st.nr_entries <= cap) {
+			*out = ent;
+			*nr = st.nr_entries;
+			return 0;
+		}
+		free(ent);
+		cap = st.nr_entries;
+		ent = calloc(cap, sizeof(*ent));
+		if (!ent)
+			return -ENOMEM;
+	}
+	ret = -EAGAIN;
+err_free:
+	free(ent);
+	return ret;
+}
+
+ssize_t rtrace_session__read(struct rtrace_session *s, void *buf, size_t len)
+{
+	ssize_t n = read(s->fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Read until the device has nothing more (non-blocking). */
+static int read_drain(struct rtrace_session *s, const struct rtrace_read_loop_opts *o,
+		      void *buf, size_t len)
+{
+	int flags = fcntl(s->fd, F_GETFL);
+	int ret = 0;
+
+	if (flags < 0)
+		return -errno;
+	if (!(flags & O_NONBLOCK) && fcntl(s->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = rtrace_session__read(s, buf, len);
+
+		if (n == -EINTR)
+			continue;
+		if (n == -EAGAIN || n == 0)
+			break;
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		ret = o->fn(o->ctx, buf, (size_t)n);
+		if (ret)
+			break;
+	}
+	if (!(flags & O_NONBLOCK))
+		fcntl(s->fd, F_SETFL, flags);
+	return ret;
+}
+
+int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read_loop_opts *opts)
+{
+	struct rtrace_read_loop_opts o;
+	void *buf;
+	int ret = 0;
+
+	if (!opts || !opts_valid(opts, sizeof(*opts)) || !OPTS_HAS(opts, fn) || !opts->fn)
+		return -EINVAL;
+	memset(&o, 0, sizeof(o));
+	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (!o.buf_size)
+		o.buf_size = 1 << 20;
+	if (o.poll_ms <= 0)
+		o.poll_ms = 100;
+
+	buf = malloc(o.buf_size);
+	if (!buf)
+		return -ENOMEM;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		ssize_t n;
+		int r;
+
+		if ((o.stop && *o.stop) || (o.deadline_ns && now_ns() >= o.deadline_ns)) {
+			if (o.drain) {
+				/* Errors of STOP/FLUSH show up as a short capture, not here. */
+				rtrace_session__stop(s);
+				rtrace_session__flush(s);
+				ret = read_drain(s, &o, buf, o.buf_size);
+			}
+			break;
+		}
+		r = poll(&pfd, 1, o.poll_ms);
+		if (r < 0 && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		if (r <= 0)
+			continue;
+		if (pfd.revents & (POLLERR | POLLNVAL)) {
+			ret = -EIO;
+			break;
+		}
+		n = rtrace_session__read(s, buf, o.buf_size);
+		if (n == -EINTR || n == -EAGAIN)
+			continue;
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		if (n == 0)	/* end of stream (e.g. the session was stopped) */
+			break;
+		ret = o.fn(o.ctx, buf, (size_t)n);
+		if (ret)
+			break;
+	}
+	free(buf);
+	return ret;
+}
