@@ -160,6 +160,16 @@ int rtrace_session__fd(const struct rtrace_session *s);
 int rtrace_session__version(struct rtrace_session *s, uint32_t *version);
 
 /**
+ * rtrace_session__info() - RTRACE_IOC_INFO: state and geometry of the session
+ * @s: session
+ * @info: filled in (the kernel zeroes what it does not know)
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
+int rtrace_session__info(struct rtrace_session *s, struct rtrace_info *info);
+
+/**
  * rtrace_session__configure() - RTRACE_IOC_CONFIGURE
  * @s: session
  * @cfg: geometry, mode, sources and CPUs
@@ -214,8 +224,8 @@ typedef int (*rtrace_read_fn)(void *ctx, const void *data, size_t len);
  * @sz: sizeof(struct rtrace_read_loop_opts)
  * @fn: called with every chunk read
  * @ctx: passed to @fn
- * @buf_size: read buffer size, 0 for 1 MiB (should hold a sub-buffer plus
- *	the stream header)
+ * @buf_size: read buffer size, 0 for the larger of 1 MiB and the session's
+ *	rtrace_info.read_min (a smaller buffer than read_min may not make progress)
  * @poll_ms: poll timeout between checks of @stop and @deadline_ns, 0 for 100
  * @stop: if non-NULL, the loop ends when *@stop becomes non-zero (set it
  *	from a signal handler)

@@ -3,8 +3,10 @@
  * librtrace: session control through the /dev/rtrace ioctls, and the read loop.
  *
  * The stream read() returns is documented in uapi/linux/rtrace.h: the device
- * hands out whole sub-buffers (or whole records), so what the read loop
- * passes on can be appended to a file as is and decodes later.
+ * hands out the stream header whole, then whole sub-buffers, so what the read
+ * loop passes on can be appended to a file as is and decodes later.  read()
+ * returns 0 once the session is stopped and drained (poll says EPOLLHUP),
+ * which ends the loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +84,13 @@ int rtrace_session__version(struct rtrace_session *s, uint32_t *version)
 		return ret;
 	*version = v;
 	return 0;
+}
+
+int rtrace_session__info(struct rtrace_session *s, struct rtrace_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return session_ioctl(s, RTRACE_IOC_INFO, info);
 }
 
 int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg)
@@ -224,8 +233,13 @@ int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read
 		return -EINVAL;
 	memset(&o, 0, sizeof(o));
 	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
-	if (!o.buf_size)
+	if (!o.buf_size) {
+		struct rtrace_info info;
+
 		o.buf_size = 1 << 20;
+		if (!rtrace_session__info(s, &info) && info.read_min > o.buf_size)
+			o.buf_size = info.read_min;
+	}
 	if (o.poll_ms <= 0)
 		o.poll_ms = 100;
 

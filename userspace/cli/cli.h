@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtrace CLI: the command table and helpers shared by the subcommands.
+ */
+#ifndef _RTRACE_CLI_H
+#define _RTRACE_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rtrace.h"
+
+#define EXIT_USAGE	2	/* bad arguments */
+
+/**
+ * struct cli_cmd - one subcommand
+ * @name: what the user types
+ * @fn: runs it with argv[0] == @name; returns the exit status
+ * @synopsis: one line of arguments
+ * @summary: one line for the command list
+ * @help: the rest of "rtrace help NAME"
+ */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+	const char *help;
+};
+
+const struct cli_cmd *cli_find(const char *name);
+/* Print the usage error, a hint, and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "rtrace NAME: ..." for a runtime failure and return 1. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_print_help(FILE *f, const struct cli_cmd *c);
+
+/* Parsers: 0 or -EINVAL. */
+int parse_size(const char *s, uint64_t *out);
+int parse_duration(const char *s, double *sec);
+int parse_u64(const char *s, uint64_t *out);
+/* "0-3,6": fills a bitmap of unsigned longs (cleared first); *nbytes is its used size. */
+int parse_cpus(const char *s, unsigned long *mask, size_t mask_longs, size_t *nbytes);
+int parse_sources(const char *s, uint64_t *out);
+
+#define CLI_MAX_CPUS	8192
+
+/* Geometry and mode options shared by record and configure. */
+struct cli_config {
+	struct rtrace_session_config cfg;
+	unsigned long cpumask[CLI_MAX_CPUS / (8 * sizeof(unsigned long))];
+};
+
+void cli_config_init(struct cli_config *c);
+/* Handle one option of the config set. Return: 1 handled, 0 not ours, EXIT_USAGE on error. */
+int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *arg);
+/* Cross-check sizes. Return: 0 or EXIT_USAGE. */
+int cli_config_check(const char *cmd, struct cli_config *c);
+
+/* getopt_long values of the shared options. */
+enum {
+	OPT_MODE = 0x100,
+	OPT_BUFFER_SIZE,
+	OPT_SUBBUF_SIZE,
+	OPT_CPUS,
+	OPT_SOURCES,
+	OPT_DEVICE,
+	OPT_DURATION,
+	OPT_ORDER,
+	OPT_MIN_EVENTS,
+	OPT_RAW_TS,
+};
+
+#define CLI_CONFIG_LONGOPTS						\
+	{ "mode", required_argument, NULL, OPT_MODE },			\
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },	\
+	{ "subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE },	\
+	{ "cpus", required_argument, NULL, OPT_CPUS },			\
+	{ "sources", required_argument, NULL, OPT_SOURCES }
+
+/* Open the device (path from --device, $RTRACE_DEVICE, or the default), with a clear error. */
+struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock);
+/* Explain an ioctl failure in the words of the session's state machine. */
+int cli_ioctl_fail(const char *cmd, const char *what, int err);
+
+/* Open a capture for decoding; NULL after printing why. */
+struct rtrace_decoder *cli_open_decoder(const char *cmd, const char *path, int order);
+/* Print the decoder's first problem (if any) to stderr. Return: 1 if there was one, else 0. */
+int cli_report_decode_error(const char *cmd, const char *path, const struct rtrace_decoder *dec);
+/* "lost full=N recursion=N ..." */
+void cli_print_lost(FILE *f, const uint64_t *lost);
+
+/* Subcommands. */
+int cmd_record(int argc, char **argv);
+int cmd_configure(int argc, char **argv);
+int cmd_control(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif /* _RTRACE_CLI_H */

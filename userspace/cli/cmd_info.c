@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace info: ABI version, session state and geometry.
+ */
+#include <getopt.h>
+
+#include "cli.h"
+
+static const char *state_name(uint32_t st)
+{
+	switch (st) {
+	case RTRACE_STATE_EMPTY:
+		return "empty";
+	case RTRACE_STATE_CONFIGURED:
+		return "configured";
+	case RTRACE_STATE_RUNNING:
+		return "running";
+	case RTRACE_STATE_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+static void print_sources(const char *label, uint64_t v)
+{
+	static const char * const names[] = { "kapi", "sched", "irq", "syscalls" };
+	unsigned int i;
+
+	printf("%-18s", label);
+	for (i = 0; i < 4; i++)
+		if (v & (1ull << i))
+			printf(" %s", names[i]);
+	if (v >> 4)
+		printf(" 0x%llx", (unsigned long long)(v >> 4 << 4));
+	printf("%s\n", v ? "" : " none");
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "info", *device = NULL;
+	struct rtrace_session *s;
+	struct rtrace_info in;
+	uint32_t ver = 0;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DEVICE:
+			device = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout, cli_find(cmd));
+			return 0;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	s = cli_open(cmd, device, 0);
+	if (!s)
+		return 1;
+	ret = rtrace_session__version(s, &ver);
+	if (!ret)
+		ret = rtrace_session__info(s, &in);
+	rtrace_session__close(s);
+	if (ret)
+		return cli_ioctl_fail(cmd, "info", ret);
+	printf("%-18s %u (library %u)\n", "abi_version", ver, RTRACE_ABI_VERSION);
+	printf("%-18s %s\n", "state", state_name(in.state));
+	printf("%-18s %llu\n", "session_id", (unsigned long long)in.session_id);
+	printf("%-18s %s\n", "mode",
+	       in.config_flags & RTRACE_CONFIG_OVERWRITE ? "overwrite" : "discard");
+	printf("%-18s %llu\n", "buffer_size", (unsigned long long)in.lane_bytes);
+	printf("%-18s %u\n", "subbuf_size", in.subbuf_size);
+	printf("%-18s %u\n", "nr_cpus", in.nr_cpus);
+	printf("%-18s %u\n", "nr_lanes", in.nr_lanes);
+	printf("%-18s %u\n", "hdr_size", in.hdr_size);
+	printf("%-18s %u\n", "read_min", in.read_min);
+	printf("%-18s %u\n", "page_size", in.page_size);
+	printf("%-18s %s\n", "consumer", in.has_consumer ? "yes" : "no");
+	print_sources("sources", in.sources);
+	print_sources("sources_supported", in.sources_supported);
+	return 0;
+}

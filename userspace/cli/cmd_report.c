@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace report: per session, events by type and per lane written/lost.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Open-addressing map (session, type) -> count. */
+struct type_count {
+	uint64_t key;	/* session << 32 | type, +1 so 0 means empty */
+	uint64_t count;
+};
+
+struct counts {
+	struct type_count *t;
+	size_t cap;
+	size_t used;
+};
+
+static size_t slot(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+}
+
+static int counts_add(struct counts *c, uint64_t key)
+{
+	size_t i;
+
+	key++;
+	if (2 * (c->used + 1) > c->cap) {
+		struct counts n = { .cap = c->cap ? 2 * c->cap : 64 };
+		size_t j;
+
+		n.t = calloc(n.cap, sizeof(*n.t));
+		if (!n.t)
+			return -1;
+		for (j = 0; j < c->cap; j++) {
+			if (!c->t[j].key)
+				continue;
+			for (i = slot(c->t[j].key, n.cap); n.t[i].key; i = (i + 1) & (n.cap - 1))
+				;
+			n.t[i] = c->t[j];
+		}
+		n.used = c->used;
+		free(c->t);
+		*c = n;
+	}
+	for (i = slot(key, c->cap); c->t[i].key && c->t[i].key != key; i = (i + 1) & (c->cap - 1))
+		;
+	if (!c->t[i].key) {
+		c->t[i].key = key;
+		c->used++;
+	}
+	c->t[i].count++;
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct type_count *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static const char *clock_name(uint32_t c)
+{
+	return c == RTRACE_CLOCK_TSC ? "tsc" : c == RTRACE_CLOCK_LOCAL ? "local" : "?";
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "report", *path = "rtrace.dat";
+	struct counts counts = { 0 };
+	struct rtrace_lane_info tot;
+	struct rtrace_decoder *dec;
+	struct rtrace_event ev;
+	unsigned int s, l = 0;
+	size_t i, k = 0;
+	int opt, ret, c;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			cli_print_help(stdout, cli_find(cmd));
+			return 0;
+		}
+		return cli_usage_error(cmd, "bad option");
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(cmd, "one input file at most");
+	if (optind < argc)
+		path = argv[optind];
+	dec = cli_open_decoder(cmd, path, RTRACE_ORDER_STREAM);
+	if (!dec)
+		return 1;
+	while (rtrace_decoder__next(dec, &ev) == 1) {
+		if (counts_add(&counts, (uint64_t)ev.session << 32 | ev.type)) {
+			rtrace_decoder__free(dec);
+			free(counts.t);
+			return cli_fail(cmd, "out of memory");
+		}
+	}
+	/* Compact the map into a sorted array: by session, then type. */
+	for (i = 0; i < counts.cap; i++)
+		if (counts.t[i].key)
+			counts.t[k++] = counts.t[i];
+	if (k)
+		qsort(counts.t, k, sizeof(*counts.t), key_cmp);
+
+	for (s = 0, i = 0; s < rtrace_decoder__nr_sessions(dec); s++) {
+		const struct rtrace_stream_hdr *h = rtrace_decoder__session(dec, s);
+
+		printf("session %u: id %llu, abi %u, clock %s, %u cpus, %u lanes, sub-buffer %u bytes, "
+		       "%u event types\n", s, (unsigned long long)h->session_id, h->abi_version,
+		       clock_name(h->clock), h->nr_cpus, h->nr_lanes, h->subbuf_size,
+		       rtrace_decoder__nr_event_types(dec, s));
+		printf("  %12s  %5s  %s\n", "events", "type", "name");
+		for (; i < k && (counts.t[i].key - 1) >> 32 == s; i++) {
+			uint32_t type = (uint32_t)(counts.t[i].key - 1);
+			const struct rtrace_event_type *t = rtrace_decoder__event_type(dec, s, type);
+
+			printf("  %12llu  %5u  %s\n", (unsigned long long)counts.t[i].count, type,
+			       t ? t->name : "(not described)");
+		}
+		printf("  %4s %-8s %8s %10s %12s %8s  %s\n", "cpu", "lane", "subbufs", "events",
+		       "bytes", "missing", "lost by cause");
+		for (; l < rtrace_decoder__nr_lanes(dec); l++) {
+			const struct rtrace_lane_info *li = rtrace_decoder__lane(dec, l);
+
+			if (li->session != s)
+				break;
+			printf("  %4u %-8s %8llu %10llu %12llu %8llu  ", li->cpu,
+			       rtrace_lane__name(li->lane), (unsigned long long)li->subbufs,
+			       (unsigned long long)li->events, (unsigned long long)li->bytes,
+			       (unsigned long long)li->seq_missing);
+			cli_print_lost(stdout, li->lost);
+			printf("\n");
+		}
+	}
+	rtrace_decoder__totals(dec, &tot);
+	printf("total: %llu events in %llu sub-buffers (%llu record bytes), %llu sub-buffers missing; ",
+	       (unsigned long long)tot.events, (unsigned long long)tot.subbufs,
+	       (unsigned long long)tot.bytes, (unsigned long long)tot.seq_missing);
+	cli_print_lost(stdout, tot.lost);
+	for (c = 0, ev.args[0] = 0; c < RTRACE_NR_LOST; c++)
+		ev.args[0] += tot.lost[c];
+	printf(" (%llu)\n", (unsigned long long)ev.args[0]);
+	fflush(stdout);
+	ret = cli_report_decode_error(cmd, path, dec);
+	free(counts.t);
+	rtrace_decoder__free(dec);
+	return ret;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace stats: the kernel's per (cpu, lane) counters.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "stats", *device = NULL;
+	struct rtrace_lane_stats *st, tot = { 0 };
+	struct rtrace_session *s;
+	int opt, all = 0, ret, c;
+	size_t nr, i;
+
+	while ((opt = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			all = 1;
+			break;
+		case OPT_DEVICE:
+			device = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout, cli_find(cmd));
+			return 0;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	s = cli_open(cmd, device, 0);
+	if (!s)
+		return 1;
+	ret = rtrace_session__stats(s, &st, &nr);
+	rtrace_session__close(s);
+	if (ret)
+		return cli_ioctl_fail(cmd, "stats", ret);
+
+	printf("%4s %-8s %12s", "cpu", "lane", "written");
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		printf(" %11s", rtrace_lost__name(c));
+	printf(" %12s %8s %9s %9s\n", "bytes", "nested", "sb_writ", "sb_read");
+	for (i = 0; i <= nr; i++) {
+		const struct rtrace_lane_stats *e = i < nr ? &st[i] : &tot;
+		uint64_t any = e->written | e->bytes | e->nested | e->subbufs_written;
+
+		for (c = 0; c < RTRACE_NR_LOST; c++)
+			any |= e->lost[c];
+		if (i < nr) {
+			tot.written += e->written;
+			tot.bytes += e->bytes;
+			tot.nested += e->nested;
+			tot.subbufs_written += e->subbufs_written;
+			tot.subbufs_read += e->subbufs_read;
+			for (c = 0; c < RTRACE_NR_LOST; c++)
+				tot.lost[c] += e->lost[c];
+			if (!any && !all)
+				continue;
+			printf("%4u %-8s", e->cpu, rtrace_lane__name(e->lane));
+		} else {
+			printf("%-13s", "total");
+		}
+		printf(" %12llu", (unsigned long long)e->written);
+		for (c = 0; c < RTRACE_NR_LOST; c++)
+			printf(" %11llu", (unsigned long long)e->lost[c]);
+		printf(" %12llu %8llu %9llu %9llu\n", (unsigned long long)e->bytes,
+		       (unsigned long long)e->nested, (unsigned long long)e->subbufs_written,
+		       (unsigned long long)e->subbufs_read);
+	}
+	free(st);
+	return 0;
+}

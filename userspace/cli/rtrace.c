@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: command-line front end of librtrace.  main(), the command table
+ * and every word of usage text live here; each subcommand is in cmd_*.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CONFIG_HELP \
+"  --mode discard|overwrite  discard: drop new events when the ring is full (default);\n" \
+"                            overwrite: flight recorder, keep the newest\n" \
+"  --buffer-size SIZE        bytes of each ring; there is one ring per CPU per context lane\n" \
+"                            (task, softirq, hardirq, nmi, spare), so memory is\n" \
+"                            SIZE x CPUs x 5 (default 256K; suffixes K, M, G = KiB ...)\n" \
+"  --subbuf-size SIZE        sub-buffer size, a power of two from 4K to 1M, at most half of\n" \
+"                            --buffer-size (default 16K); the unit read() hands out\n" \
+"  --cpus LIST               CPUs to trace, e.g. 0-3,6 (default: all)\n" \
+"  --sources LIST            event sources: kapi (rtrace_emit() from other modules),\n" \
+"                            sched, irq, syscalls, or all (default kapi); 'rtrace info'\n" \
+"                            shows what the loaded module supports\n"
+
+#define DEVICE_HELP \
+"  --device PATH             device to use (default $RTRACE_DEVICE or /dev/rtrace)\n"
+
+static const struct cli_cmd commands[] = {
+	{ "record", cmd_record,
+	  "[-o FILE] [--duration SEC] [config options]",
+	  "configure, start, and save the stream to a file until SIGINT or --duration",
+	  "Configures a new session, starts it, and appends everything read from the device\n"
+	  "to FILE until Ctrl-C (SIGINT/SIGTERM) or --duration ends it; then stops the session,\n"
+	  "flushes partly filled sub-buffers and reads what is left, so FILE ends at a\n"
+	  "sub-buffer boundary and decodes entirely ('rtrace check FILE').\n"
+	  "  -o, --output FILE         where to write (default rtrace.dat, '-' for stdout)\n"
+	  "  --duration SEC            stop after SEC seconds (decimals allowed)\n"
+	  CONFIG_HELP DEVICE_HELP
+	  "Example: rtrace record -o trace.dat --duration 5 --buffer-size 1M --cpus 0-1\n" },
+	{ "configure", cmd_configure,
+	  "[config options]",
+	  "set up a session (geometry, mode, sources, CPUs) without starting it",
+	  "Session control for scripts: the session belongs to the device, not to the\n"
+	  "process, so 'rtrace configure; rtrace start; cat /dev/rtrace > f & ...; rtrace stop'\n"
+	  "works.  Fails while a session is running (stop it first).\n"
+	  CONFIG_HELP DEVICE_HELP },
+	{ "start", cmd_control, "[--device PATH]", "start recording (after configure or stop)",
+	  "Starts the configured session.\n" DEVICE_HELP },
+	{ "stop", cmd_control, "[--device PATH]", "stop recording; readers then drain and see EOF",
+	  "Stops the session; what was recorded stays readable until the next configure.\n"
+	  DEVICE_HELP },
+	{ "flush", cmd_control, "[--device PATH]", "publish partly filled sub-buffers to readers",
+	  "Makes every non-empty sub-buffer readable now instead of when it fills.\n" DEVICE_HELP },
+	{ "snapshot", cmd_control, "[--device PATH]", "flight recorder: freeze and expose the newest data",
+	  "Stops the session and publishes the newest data for reading (overwrite mode).\n"
+	  DEVICE_HELP },
+	{ "reset", cmd_control, "[--device PATH]", "drop the session and free its buffers",
+	  "Returns the device to the empty state.  Fails while running or mapped.\n" DEVICE_HELP },
+	{ "stats", cmd_stats, "[-a] [--device PATH]", "per CPU and lane counters from the kernel",
+	  "Prints written, lost by cause, bytes, nested writes and sub-buffers written/read\n"
+	  "for every (cpu, lane) with activity, and a total line.\n"
+	  "  -a, --all                 also print lanes with all counters zero\n" DEVICE_HELP },
+	{ "info", cmd_info, "[--device PATH]", "ABI version, session state and geometry",
+	  "Prints the module's ABI version and the session's state, geometry and sources.\n"
+	  DEVICE_HELP },
+	{ "decode", cmd_decode, "[--order merged|stream] [--raw-ts] [FILE|-]",
+	  "print every event: ts_ns cpu lane event args",
+	  "Decodes a capture (default rtrace.dat; '-' reads standard input) and prints one\n"
+	  "line per event: timestamp in CLOCK_MONOTONIC ns, cpu, lane, event name, and\n"
+	  "the arguments as name=value by the stream's event table (S64 fields signed,\n"
+	  "HEX fields in hex, raw payloads as hex bytes).  Problems in the input are\n"
+	  "reported on stderr with their byte offset; the exit status is then 1.\n"
+	  "  --order merged            all lanes merged by timestamp (default)\n"
+	  "  --order stream            sub-buffer by sub-buffer, as stored\n"
+	  "  --raw-ts                  print the raw clock value instead of ns\n" },
+	{ "report", cmd_report, "[FILE|-]",
+	  "summary: sessions, events by type, per lane written/lost by cause",
+	  "Prints each session's header, event counts by type, and per (cpu, lane): sub-buffers,\n"
+	  "events, bytes, sub-buffers missing (seq gaps) and events lost by cause; then totals.\n" },
+	{ "check", cmd_check, "[--min-events N] FILE",
+	  "exit 0 only if FILE decodes entirely; print loss totals",
+	  "Validates a capture: exit 0 if every byte decodes (a file cut at a sub-buffer\n"
+	  "boundary does), 1 otherwise with the first problem and its byte offset.\n"
+	  "Prints events, sub-buffers, sessions and lost events by cause.\n"
+	  "  --min-events N            also fail if fewer than N events decode\n" },
+	{ "help", NULL, "[COMMAND]", "this text, or a command's details", NULL },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: rtrace COMMAND [OPTIONS]\n\n"
+		"rtrace records kernel events through /dev/rtrace (module rtrace.ko) and decodes them.\n\n"
+		"Commands:\n");
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'rtrace help COMMAND' or 'rtrace COMMAND --help' explains a command.\n"
+		"Exit status: 0 success, 1 failure, 2 bad arguments.\n");
+}
+
+void cli_print_help(FILE *f, const struct cli_cmd *c)
+{
+	fprintf(f, "usage: rtrace %s %s\n\n%s.\n\n%s", c->name, c->synopsis, c->summary,
+		c->help ? c->help : "");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtrace %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'rtrace help %s'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtrace %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		c = cli_find(argv[2]);
+		if (!c || !c->fn) {
+			fprintf(stderr, "rtrace: no command '%s'\n", argv[2]);
+			print_usage(stderr);
+			return EXIT_USAGE;
+		}
+		cli_print_help(stdout, c);
+		return 0;
+	}
+	c = cli_find(argv[1]);
+	if (!c || !c->fn) {
+		fprintf(stderr, "rtrace: unknown command '%s'\n\n", argv[1]);
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

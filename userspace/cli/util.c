@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace CLI: argument parsers, the session options shared by record and
+ * configure, and opening the device with errors a user can act on.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	static const struct { const char *sfx; unsigned int shift; } sfx[] = {
+		{ "", 0 }, { "b", 0 }, { "k", 10 }, { "kb", 10 }, { "kib", 10 },
+		{ "m", 20 }, { "mb", 20 }, { "mib", 20 }, { "g", 30 }, { "gb", 30 }, { "gib", 30 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if (strcasecmp(end, sfx[i].sfx))
+			continue;
+		if (v > (UINT64_MAX >> sfx[i].shift))
+			return -EINVAL;
+		*out = (uint64_t)v << sfx[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int parse_duration(const char *s, double *sec)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -EINVAL;
+	*sec = v;
+	return 0;
+}
+
+int parse_cpus(const char *s, unsigned long *mask, size_t mask_longs, size_t *nbytes)
+{
+	const size_t bits = 8 * sizeof(unsigned long);
+	unsigned long max = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	memset(mask, 0, mask_longs * sizeof(*mask));
+	for (;;) {
+		unsigned long a, b, c;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		a = strtoul(p, &end, 10);
+		b = a;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			b = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (b < a || b >= mask_longs * bits)
+			return -EINVAL;
+		for (c = a; c <= b; c++)
+			mask[c / bits] |= 1UL << (c % bits);
+		if (b > max)
+			max = b;
+		if (!*p)
+			break;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+	*nbytes = (max / bits + 1) * sizeof(unsigned long);
+	return 0;
+}
+
+int parse_sources(const char *s, uint64_t *out)
+{
+	static const struct { const char *name; uint64_t bit; } names[] = {
+		{ "kapi", RTRACE_SOURCE_KAPI },
+		{ "sched", RTRACE_SOURCE_SCHED },
+		{ "irq", RTRACE_SOURCE_IRQ },
+		{ "syscalls", RTRACE_SOURCE_SYSCALLS },
+		{ "all", RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ |
+			 RTRACE_SOURCE_SYSCALLS },
+	};
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -EINVAL;
+		v |= names[i].bit;
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+void cli_config_init(struct cli_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg.sz = sizeof(c->cfg);
+	c->cfg.lane_bytes = 256 << 10;
+	c->cfg.subbuf_size = 16 << 10;
+	c->cfg.sources = RTRACE_SOURCE_KAPI;
+}
+
+int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_MODE:
+		if (!strcmp(arg, "discard"))
+			c->cfg.overwrite = 0;
+		else if (!strcmp(arg, "overwrite"))
+			c->cfg.overwrite = 1;
+		else
+			return cli_usage_error(cmd, "--mode must be discard or overwrite, not '%s'", arg);
+		return 1;
+	case OPT_BUFFER_SIZE:
+		if (parse_size(arg, &v) || !v)
+			return cli_usage_error(cmd, "--buffer-size: '%s' is not a size (e.g. 256K, 4M)",
+					       arg);
+		c->cfg.lane_bytes = v;
+		return 1;
+	case OPT_SUBBUF_SIZE:
+		if (parse_size(arg, &v) || v < 4096 || v > (1 << 20) || (v & (v - 1)))
+			return cli_usage_error(cmd,
+					       "--subbuf-size: '%s' is not a power of two from 4K to 1M",
+					       arg);
+		c->cfg.subbuf_size = (uint32_t)v;
+		return 1;
+	case OPT_CPUS:
+		if (parse_cpus(arg, c->cpumask, sizeof(c->cpumask) / sizeof(c->cpumask[0]),
+			       &c->cfg.cpumask_bytes))
+			return cli_usage_error(cmd,
+					       "--cpus: '%s' is not a CPU list like 0-3,6 (CPUs below %d)",
+					       arg, CLI_MAX_CPUS);
+		c->cfg.cpumask = c->cpumask;
+		return 1;
+	case OPT_SOURCES:
+		if (parse_sources(arg, &c->cfg.sources))
+			return cli_usage_error(cmd,
+					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, all",
+					       arg);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_config_check(const char *cmd, struct cli_config *c)
+{
+	if (c->cfg.lane_bytes % c->cfg.subbuf_size || c->cfg.lane_bytes < 2ull * c->cfg.subbuf_size)
+		return cli_usage_error(cmd,
+				       "--buffer-size %llu must be a multiple of --subbuf-size %u holding at least two",
+				       (unsigned long long)c->cfg.lane_bytes, c->cfg.subbuf_size);
+	return 0;
+}
+
+struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock)
+{
+	struct rtrace_session_opts o = { .sz = sizeof(o), .nonblock = nonblock };
+	struct rtrace_session *s;
+
+	if (!device)
+		device = getenv("RTRACE_DEVICE");
+	o.path = device && *device ? device : "/dev/rtrace";
+	s = rtrace_session__open(&o);
+	if (s)
+		return s;
+	switch (errno) {
+	case ENOENT:
+		cli_fail(cmd, "%s: no such device; is the module loaded (insmod rtrace.ko)?", o.path);
+		break;
+	case EACCES:
+	case EPERM:
+		cli_fail(cmd, "%s: %s; opening it needs root (CAP_PERFMON or CAP_SYS_ADMIN)",
+			 o.path, strerror(errno));
+		break;
+	default:
+		cli_fail(cmd, "%s: %s", o.path, strerror(errno));
+	}
+	return NULL;
+}
+
+int cli_ioctl_fail(const char *cmd, const char *what, int err)
+{
+	const char *hint = "";
+
+	switch (-err) {
+	case ENODATA:
+		hint = " (no session: run 'rtrace configure' or 'rtrace record' first)";
+		break;
+	case EBUSY:
+		hint = " (the session is running or mapped: 'rtrace stop' it first, or another reader is the consumer)";
+		break;
+	case ENOTTY:
+		hint = " (the loaded module does not know this request: version mismatch?)";
+		break;
+	case EINVAL:
+		hint = " (the module rejected the arguments; see 'rtrace info')";
+		break;
+	}
+	return cli_fail(cmd, "%s: %s%s", what, strerror(-err), hint);
+}
+
+struct rtrace_decoder *cli_open_decoder(const char *cmd, const char *path, int order)
+{
+	struct rtrace_decoder_opts o = { .sz = sizeof(o), .order = order };
+	struct rtrace_decoder *dec = rtrace_decoder__open(path, &o);
+
+	if (!dec)
+		cli_fail(cmd, "%s: %s", strcmp(path, "-") ? path : "stdin", strerror(errno));
+	return dec;
+}
+
+int cli_report_decode_error(const char *cmd, const char *path, const struct rtrace_decoder *dec)
+{
+	const struct rtrace_decode_error *e = rtrace_decoder__error(dec);
+
+	if (e->code == RTRACE_DEC_OK)
+		return 0;
+	fprintf(stderr, "rtrace %s: %s: %s at byte %llu: %s", cmd, strcmp(path, "-") ? path : "stdin",
+		rtrace_decode_code__name(e->code), (unsigned long long)e->offset, e->msg);
+	if (rtrace_decoder__nr_errors(dec) > 1)
+		fprintf(stderr, " (and %llu more problems)",
+			(unsigned long long)rtrace_decoder__nr_errors(dec) - 1);
+	fprintf(stderr, "\n");
+	return 1;
+}
+
+void cli_print_lost(FILE *f, const uint64_t *lost)
+{
+	int c;
+
+	fprintf(f, "lost");
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		fprintf(f, " %s=%llu", rtrace_lost__name(c), (unsigned long long)lost[c]);
+}
