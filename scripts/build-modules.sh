@@ -36,7 +36,7 @@ mkdir -p "$out" "$out/include"
 
 # Mirror the module sources (mtimes kept, so kbuild stays incremental);
 # sources deleted from the tree are deleted from the copy.
-for d in kmod uapi include selftests/kmod; do
+for d in kmod uapi include selftests/kmod bench; do
 	[ -d "$RTRACE_TOP/$d" ] || continue
 	mkdir -p "$out/$d"
 	(cd "$RTRACE_TOP/$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild \)) |
