@@ -28,16 +28,22 @@ struct rtrace_ring_geom {
 	const struct cpumask *cpumask;
 };
 
-/* Lifetime (process context, may sleep). */
+/*
+ * Lifetime (process context, may sleep).  create returns ERR_PTR(-EINVAL)
+ * for a bad geometry or ERR_PTR(-ENOMEM), never NULL.
+ */
 struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom);
 void rtrace_ring_destroy(struct rtrace_ring *ring);
 
 /*
  * Making a ring the target of writers.  Writers find the ring through an
  * RCU-sched protected pointer; rtrace_ring_detach() waits until no writer
- * can still be using the ring (synchronize_rcu()).
+ * can still be using the ring (synchronize_rcu()).  attach returns -EBUSY
+ * if another ring is attached (one active ring at a time).
+ * set_running(ring, false) also waits until no write is in progress, so a
+ * flush after it publishes everything and stats are exact.
  */
-void rtrace_ring_attach(struct rtrace_ring *ring);
+int rtrace_ring_attach(struct rtrace_ring *ring);
 void rtrace_ring_detach(struct rtrace_ring *ring);
 void rtrace_ring_set_running(struct rtrace_ring *ring, bool running);
 
@@ -72,6 +78,13 @@ bool rtrace_ring_has_data(struct rtrace_ring *ring);
 /* Counters of one (cpu, lane). */
 void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 		       unsigned int lane, struct rtrace_lane_stats *st);
+
+/*
+ * Nesting observed on @cpu: pairs[a][b] = writes on lane b that began while
+ * lane a was busy (b interrupted a).  For the nesting test and stats.
+ */
+void rtrace_ring_nest_pairs(struct rtrace_ring *ring, unsigned int cpu,
+			    u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES]);
 
 /* Clock of the ring, for the stream header. */
 void rtrace_ring_clock_info(struct rtrace_ring *ring,
