@@ -135,5 +135,16 @@ static inline void rtrace_send_nmi_self(void)
 #define rtrace_bench_rb_commit(buffer, event)	ring_buffer_unlock_commit(buffer, event)
 #endif
 
+/* Change the flags of a vma being set up in f_op->mmap (device helper). */
+static inline void rtrace_vm_flags_mod(struct vm_area_struct *vma,
+				       vm_flags_t set, vm_flags_t clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
 #endif /* __KERNEL__ */
 #endif /* _RTRACE_COMPAT_H */

@@ -13,26 +13,13 @@
 
 #include <uapi/linux/rtrace.h>
 
-static int rtrace_open(struct inode *inode, struct file *file)
-{
-	return nonseekable_open(inode, file);
-}
+#include "rtrace_dev.h"
 
-static int rtrace_release(struct inode *inode, struct file *file)
-{
-	return 0;
-}
-
-static const struct file_operations rtrace_fops = {
-	.owner		= THIS_MODULE,
-	.open		= rtrace_open,
-	.release	= rtrace_release,
-};
-
+/* File operations, session and reader side: rtrace_dev.c. */
 static struct miscdevice rtrace_miscdev = {
 	.minor		= MISC_DYNAMIC_MINOR,
 	.name		= "rtrace",
-	.fops		= &rtrace_fops,
+	.fops		= &rtrace_dev_fops,
 	.mode		= 0600,
 };
 
@@ -40,17 +27,25 @@ static int __init rtrace_init(void)
 {
 	int ret;
 
+	ret = rtrace_dev_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&rtrace_miscdev);
 	if (ret) {
 		pr_err("rtrace: cannot register /dev/rtrace: %d\n", ret);
-		return ret;
+		goto dev_exit;
 	}
 	return 0;
+
+dev_exit:
+	rtrace_dev_exit();
+	return ret;
 }
 
 static void __exit rtrace_exit(void)
 {
 	misc_deregister(&rtrace_miscdev);
+	rtrace_dev_exit();
 }
 
 module_init(rtrace_init);
