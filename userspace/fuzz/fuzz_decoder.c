@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness: librtrace's decoder must survive any byte sequence.
+ * Decodes the input in both orders, walks every accessor, and traps on a
+ * broken invariant (events pointing outside the input, impossible counts).
+ * ASan/UBSan (built in by the Makefile) catch memory errors and UB; leaks
+ * are reported by LeakSanitizer at exit.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtrace.h"
+
+#define ASSERT(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void run(const uint8_t *data, size_t size, int order)
+{
+	struct rtrace_decoder_opts o = { .sz = sizeof(o), .order = order };
+	struct rtrace_decoder *dec = rtrace_decoder__new(data, size, &o);
+	struct rtrace_lane_info tot;
+	struct rtrace_event ev;
+	uint64_t n = 0;
+	unsigned int i, s;
+
+	if (!dec)
+		return;		/* only on ENOMEM */
+	while (rtrace_decoder__next(dec, &ev) == 1) {
+		n++;
+		ASSERT(ev.nr_args <= RTRACE_REC_RAW);
+		ASSERT(ev.lane < 256 && ev.cpu < 65536 && ev.type && ev.type <= RTRACE_EV_MAX);
+		ASSERT(ev.offset < size);
+		ASSERT(!ev.raw || (ev.raw >= data && ev.raw_len <= size &&
+				   ev.raw + ev.raw_len <= data + size));
+		ASSERT(ev.session < rtrace_decoder__nr_sessions(dec));
+		if (ev.desc)
+			ASSERT(ev.desc->name[sizeof(ev.desc->name) - 1] == '\0');
+		ASSERT(n <= size / 2);
+	}
+	ASSERT(rtrace_decoder__next(dec, &ev) == 0);
+	rtrace_decoder__totals(dec, &tot);
+	ASSERT(tot.events == n);
+	ASSERT(rtrace_decoder__valid_bytes(dec) <= size);
+	ASSERT(rtrace_decoder__error(dec)->code < RTRACE_DEC_NR_CODES);
+	ASSERT(rtrace_decoder__error(dec)->code != RTRACE_DEC_OK ||
+	       rtrace_decoder__valid_bytes(dec) == size);
+	for (i = 0; i < rtrace_decoder__nr_lanes(dec); i++)
+		ASSERT(rtrace_decoder__lane(dec, i)->subbufs > 0);
+	for (s = 0; s < rtrace_decoder__nr_sessions(dec); s++)
+		for (i = 0; i < rtrace_decoder__nr_event_types(dec, s); i++)
+			ASSERT(rtrace_decoder__event_type_at(dec, s, i) != NULL);
+	rtrace_decoder__free(dec);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint64_t v;
+	int r;
+
+	run(data, size, RTRACE_ORDER_MERGED);
+	run(data, size, RTRACE_ORDER_STREAM);
+	r = rtrace_varint__decode(data, size, &v);
+	ASSERT(r < 0 || (r >= 1 && r <= RTRACE_REC_MAX_VARINT && (size_t)r <= size));
+	return 0;
+}
