@@ -35,6 +35,7 @@
 #include <linux/module.h>
 #include <linux/ring_buffer.h>
 #include <linux/irq_work.h>
+#include <linux/delay.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -386,6 +387,34 @@ out:
 	return ret;
 }
 
+/*
+ * Density: sched_switch-like events with realistic values (pids in the
+ * thousands, a few microseconds apart), emitted in task context.  The
+ * bytes per event are read back from the session's counters (rtrace stats)
+ * by bench/run, so they are what the real writer stored.
+ */
+static unsigned int density_events = 2000;
+module_param(density_events, uint, 0644);
+MODULE_PARM_DESC(density_events, "events emitted by the density pass");
+
+static void bench_density(void)
+{
+	u32 x = 12345;
+	unsigned int i;
+
+	for (i = 0; i < density_events; i++) {
+		u32 prev, next;
+
+		x = x * 1103515245 + 12345;
+		prev = 1000 + (x >> 8) % 9000;
+		x = x * 1103515245 + 12345;
+		next = 1000 + (x >> 8) % 9000;
+		rtrace_emit5(RTRACE_EV_TEST, prev, 120 + (x & 15), x >> 31, next,
+			     100 + ((x >> 4) & 39));
+		udelay(2 + (x & 3));
+	}
+}
+
 static int bench_show(struct seq_file *m, void *v)
 {
 	int impl, pl, ctx;
@@ -421,19 +450,24 @@ static int bench_open(struct inode *inode, struct file *file)
 static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t len,
 			   loff_t *ppos)
 {
-	char cmd[8] = {};
+	char cmd[16] = {};
 	int ret;
 
 	if (len >= sizeof(cmd))
 		return -EINVAL;
 	if (copy_from_user(cmd, ubuf, len))
 		return -EFAULT;
-	if (strcmp(strim(cmd), "run"))
-		return -EINVAL;
 	if (!reps || reps > 101 || !iters)
 		return -EINVAL;
 	mutex_lock(&bench_mutex);
-	ret = bench_run_all();
+	if (!strcmp(strim(cmd), "run")) {
+		ret = bench_run_all();
+	} else if (!strcmp(strim(cmd), "density")) {
+		bench_density();
+		ret = 0;
+	} else {
+		ret = -EINVAL;
+	}
 	mutex_unlock(&bench_mutex);
 	return ret ? ret : len;
 }
