@@ -94,6 +94,7 @@
  * @mmap_hdr_done: the stream header went into @data (rdev.read_mutex)
  * @ctrl_maps: live vmas of the control page (rdev.lock)
  * @data_maps: live vmas of the meta page and data area (rdev.lock)
+ * @eof_flush_gen: rdev.gen of the last flush at end of data (rdev.lock)
  */
 struct rdev_session {
 	struct kref ref;
@@ -113,6 +114,7 @@ struct rdev_session {
 	bool mmap_hdr_done;
 	unsigned int ctrl_maps;
 	unsigned int data_maps;
+	unsigned long eof_flush_gen;
 };
 
 static bool rdev_mapped(const struct rdev_session *s)
@@ -743,6 +745,25 @@ static ssize_t rdev_read_units(struct rdev_file *rf, struct rdev_session *s,
 	return copied;
 }
 
+/*
+ * Flush a stopped session once per stop, unless it changed (so events
+ * emitted while stopped, counted as lost, cannot keep a reader from EOF).
+ * Return: sub-buffers published.
+ */
+static int rdev_flush_stopped(struct rdev_session *s, unsigned long gen)
+{
+	int n = 0;
+
+	mutex_lock(&rdev.lock);
+	if (rdev.session == s && rdev.gen == gen &&
+	    rdev.state == RTRACE_STATE_STOPPED && s->eof_flush_gen != gen) {
+		s->eof_flush_gen = gen;
+		n = rtrace_ring_flush(s->ring);
+	}
+	mutex_unlock(&rdev.lock);
+	return n;
+}
+
 static ssize_t rdev_read(struct file *file, char __user *ubuf, size_t count,
 			 loff_t *ppos)
 {
@@ -773,9 +794,19 @@ static ssize_t rdev_read(struct file *file, char __user *ubuf, size_t count,
 		if (ret)
 			break;
 
-		/* Nothing published.  STOP flushed everything: drained. */
-		if (state == RTRACE_STATE_STOPPED)
+		/*
+		 * Nothing published.  STOP flushed everything, but a lane
+		 * whose ring was full then could not report its losses in
+		 * band: now that the reader made room, flush once more so
+		 * they get a sub-buffer.  Nothing new: drained, EOF.
+		 */
+		if (state == RTRACE_STATE_STOPPED) {
+			if (rdev_flush_stopped(s, gen) > 0) {
+				rdev_put(s);
+				continue;
+			}
 			break;
+		}
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 			break;

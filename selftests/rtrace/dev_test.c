@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dev_test: /dev/rtrace end to end - the node, the session's lifetime, and
+ * a stream captured with plain `cat /dev/rtrace > f` that decodes, with
+ * read + lost == written checked against RTRACE_IOC_STATS.
+ *
+ * Needs rtrace.ko loaded and /rtrace/modules/rtrace_test_gen.ko.
+ */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "rtrace_test_util.h"
+
+#define CAPTURE		"/tmp/dev_test.capture"
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	ASSERT_EQ(0, rt_modprobe("rtrace_test_gen"));
+	self->fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", DEV_PATH, strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	ioctl(self->fd, RTRACE_IOC_RESET);
+	close(self->fd);
+}
+
+TEST(node_is_root_only_char_device)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+}
+
+TEST_F(dev, version)
+{
+	__u32 v = 0;
+
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_GET_VERSION, &v));
+	EXPECT_EQ(RTRACE_ABI_VERSION, v);
+}
+
+/* The session belongs to the device: it outlives the file that made it. */
+TEST_F(dev, session_outlives_fd)
+{
+	struct rtrace_info info;
+	int fd2;
+
+	fd2 = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, rt_setup(fd2, 4096, 4, 0));
+	ASSERT_EQ(0, ioctl(fd2, RTRACE_IOC_START));
+	close(fd2);
+
+	ASSERT_EQ(0, rt_info(self->fd, &info));
+	EXPECT_EQ(RTRACE_STATE_RUNNING, info.state);
+	EXPECT_EQ(4096, info.subbuf_size);
+	EXPECT_EQ(4 * 4096, info.lane_bytes);
+	EXPECT_NE(0, info.session_id);
+	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ASSERT_EQ(0, rt_info(self->fd, &info));
+	EXPECT_EQ(RTRACE_STATE_STOPPED, info.state);
+}
+
+static pid_t spawn_cat(const char *out)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "exec cat /dev/rtrace > \"$0\"", out,
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait until the reader is the consumer (it opened and read). */
+static int wait_consumer(int fd)
+{
+	struct rtrace_info info;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (rt_info(fd, &info))
+			return -1;
+		if (info.has_consumer)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * rtrace start; cat /dev/rtrace > f; (events); rtrace stop: cat ends by
+ * itself at EOF and f decodes, with every event accounted for.
+ */
+TEST_F(dev, cat_capture_decodes)
+{
+	long long ok0, failed0, ok1, failed1;
+	struct rt_totals tot;
+	struct rt_walk w;
+	uint8_t *buf;
+	size_t len;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 32, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	pid = spawn_cat(CAPTURE);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_consumer(self->fd));
+
+	ok0 = rt_gen_read("ok");
+	failed0 = rt_gen_read("failed");
+	ASSERT_EQ(0, rt_gen_write("emit", 20000));
+	ASSERT_EQ(0, rt_gen_write("emit_raw", 3000));
+	ASSERT_EQ(0, rt_gen_write("emit_irq", 500));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ok1 = rt_gen_read("ok");
+	failed1 = rt_gen_read("failed");
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	buf = rt_slurp(CAPTURE, &len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, rt_walk(&w, buf, len)) TH_LOG("walk: %s", w.error);
+	ASSERT_EQ(0, rt_stats(self->fd, &tot));
+
+	TH_LOG("captured %zu bytes: %llu sub-buffers, %llu records, %llu lost",
+	       len, (unsigned long long)w.nr_subbufs,
+	       (unsigned long long)w.nr_records, (unsigned long long)w.lost_all);
+	EXPECT_TRUE(w.has_desc[0] && w.has_desc[1] && w.has_desc[2]);
+	EXPECT_EQ(0, w.nr_bad_test);
+	EXPECT_EQ(0, w.seq_gaps);
+	/* Everything the ring recorded came out, once. */
+	EXPECT_EQ(tot.written, w.nr_records);
+	EXPECT_EQ(tot.subbufs_written, w.nr_subbufs);
+	EXPECT_EQ(tot.subbufs_read, w.nr_subbufs);
+	/* Every emit is either in the stream or counted lost. */
+	EXPECT_EQ((unsigned long long)(ok1 - ok0),
+		  (unsigned long long)(w.nr_test + w.nr_test_raw));
+	EXPECT_EQ((unsigned long long)(failed1 - failed0), tot.lost_all);
+	EXPECT_EQ(20000 + 3000 + 500 * sysconf(_SC_NPROCESSORS_ONLN),
+		  w.nr_test + w.nr_test_raw + tot.lost_all);
+	/* Losses are reported in band too. */
+	EXPECT_EQ(tot.lost_all, w.lost_all);
+	free(buf);
+
+	/* The userspace library agrees, when it is installed. */
+	if (access("/rtrace/bin/rtrace", X_OK) == 0)
+		EXPECT_EQ(0, system("/rtrace/bin/rtrace check " CAPTURE));
+	unlink(CAPTURE);
+}
+
+/* A small discard-mode ring nobody reads: losses, counted exactly. */
+TEST_F(dev, discard_mode_counts_losses)
+{
+	long long failed0, ok0;
+	struct rt_totals tot;
+	struct rt_walk w;
+	static uint8_t buf[4 << 20];
+	ssize_t len;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 2, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	ok0 = rt_gen_read("ok");
+	failed0 = rt_gen_read("failed");
+	ASSERT_EQ(0, rt_gen_write("emit", 5000));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ASSERT_EQ(0, rt_stats(self->fd, &tot));
+	TH_LOG("written %llu lost full %llu recursion %llu too_large %llu off %llu overwritten %llu",
+	       (unsigned long long)tot.written,
+	       (unsigned long long)tot.lost[0], (unsigned long long)tot.lost[1],
+	       (unsigned long long)tot.lost[2], (unsigned long long)tot.lost[3],
+	       (unsigned long long)tot.lost[4]);
+	EXPECT_LT(0, tot.lost[RTRACE_LOST_FULL]);
+	EXPECT_EQ((unsigned long long)(rt_gen_read("failed") - failed0),
+		  tot.lost_all);
+
+	len = rt_drain(self->fd, buf, sizeof(buf), 65536);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, rt_walk(&w, buf, len)) TH_LOG("walk: %s", w.error);
+	EXPECT_EQ((unsigned long long)(rt_gen_read("ok") - ok0), w.nr_test);
+	EXPECT_EQ(5000, w.nr_test + tot.lost_all);
+	/* After the drain the final flush reported the losses in band. */
+	EXPECT_EQ(tot.lost_all, w.lost_all);
+}
+
+/* Flight recorder: freeze and read the newest events. */
+TEST_F(dev, overwrite_snapshot_keeps_newest)
+{
+	static uint8_t buf[4 << 20];
+	struct rt_totals tot;
+	struct rt_walk w;
+	long long last;
+	ssize_t len;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 4, RTRACE_CONFIG_OVERWRITE));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	ASSERT_EQ(0, rt_gen_write("emit", 20000));
+	last = rt_gen_read("seq") - 1;
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_SNAPSHOT));
+	ASSERT_EQ(0, rt_stats(self->fd, &tot));
+	EXPECT_LT(0, tot.lost[RTRACE_LOST_OVERWRITTEN]);
+
+	len = rt_drain(self->fd, buf, sizeof(buf), 65536);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, rt_walk(&w, buf, len)) TH_LOG("walk: %s", w.error);
+	EXPECT_LT(0, w.nr_test);
+	EXPECT_GT(20000, w.nr_test);
+	EXPECT_EQ(0, w.nr_bad_test);
+	/* The newest event is in the snapshot. */
+	EXPECT_EQ((unsigned long long)last, w.max_test_seq);
+}
+
+/* A consumer gets a fresh stream header when a new session starts. */
+TEST_F(dev, new_session_new_header)
+{
+	static uint8_t buf[1 << 20];
+	struct rtrace_stream_hdr h1, h2;
+	ssize_t n;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 2, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_LE((ssize_t)sizeof(h1), n);
+	memcpy(&h1, buf, sizeof(h1));
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+
+	ASSERT_EQ(0, rt_setup(self->fd, 8192, 2, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_LE((ssize_t)sizeof(h2), n);
+	memcpy(&h2, buf, sizeof(h2));
+	EXPECT_EQ(RTRACE_STREAM_MAGIC, h2.magic);
+	EXPECT_NE(h1.session_id, h2.session_id);
+	EXPECT_EQ(8192, h2.subbuf_size);
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+}
+
+/* START after STOP resumes the same session and stream. */
+TEST_F(dev, restart_same_session)
+{
+	static uint8_t buf[1 << 20];
+	struct rt_walk w;
+	ssize_t len;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 8, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	ASSERT_EQ(0, rt_gen_write("emit", 100));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	ASSERT_EQ(0, rt_gen_write("emit", 100));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	len = rt_drain(self->fd, buf, sizeof(buf), 65536);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, rt_walk(&w, buf, len)) TH_LOG("walk: %s", w.error);
+	EXPECT_EQ(200, w.nr_test);
+	EXPECT_EQ(0, w.seq_gaps);
+}
+
+TEST_HARNESS_MAIN
