@@ -421,10 +421,18 @@ static __always_inline bool rtrace_lane_claim(struct rtrace_ring *ring,
 		old = cmpxchg(&lane->consumed, c, c + 1);
 		if (old == c) {
 			struct rtrace_subbuf_hdr *victim = rtrace_slot(ring, lane, c);
+			unsigned int i;
 
 			WRITE_ONCE(lane->lost[RTRACE_LOST_OVERWRITTEN],
 				   lane->lost[RTRACE_LOST_OVERWRITTEN] +
 				   victim->nr_events);
+			/*
+			 * The losses the victim's header reported vanish with
+			 * it: report them again in the next header, so the
+			 * in-band counts stay exact.
+			 */
+			for (i = 0; i < RTRACE_NR_LOST; i++)
+				lane->reported[i] -= victim->lost[i];
 			return true;
 		}
 		c = old;

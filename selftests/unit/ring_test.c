@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: native unit tests of the ring core (kmod/rtrace_ring.c, compiled
+ * unchanged against rtrace_unit_shim.h).  Prints TAP.
+ *
+ * Signal handlers stand for interrupts: SIGUSR1 = softirq, SIGUSR2 =
+ * hardirq, SIGRTMIN = NMI (their sa_masks give the kernel's nesting
+ * order), SIGRTMIN+1 = the interrupt-entry window (writes without raising
+ * the context level).  A sender thread fires them at random instants of
+ * the main thread's write loop.  The ThreadSanitizer build runs the
+ * concurrent-reader tests instead (TSan defers asynchronous signals).
+ */
+#include <signal.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+/* White-box: the test sees the ring's internals. */
+#include "../../kmod/rtrace_ring.c"
+
+#if defined(__SANITIZE_THREAD__)
+#define TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN_BUILD 1
+#endif
+#endif
+
+static int tap_n, tap_failed;
+static const char *variant = "";
+
+#define CHECK(cond, fmt, ...) do {					\
+	if (!(cond)) {							\
+		printf("# %s:%d: check failed: %s: " fmt "\n", __FILE__,	\
+		       __LINE__, #cond, ##__VA_ARGS__);			\
+		return -1;						\
+	}								\
+} while (0)
+
+static void tap(int ok, const char *name)
+{
+	tap_n++;
+	if (!ok)
+		tap_failed++;
+	printf("%sok %d - %s%s\n", ok ? "" : "not ", tap_n, variant, name);
+	fflush(stdout);
+}
+
+#define EV_TYPE		(RTRACE_EV_FIRST_USER + 5)
+#define NR_PROD		5		/* task, softirq, hardirq, nmi, window */
+#define MAX_SEQ		(1 << 20)
+#define KMUL		0x9e3779b97f4a7c15ULL
+
+/* ---- decoding ---------------------------------------------------------- */
+
+struct ev {
+	u16 type;
+	u8 n;
+	u64 ts;
+	u64 args[RTRACE_REC_MAX_ARGS];
+	const u8 *raw;
+	u32 rawlen;
+};
+
+static int get_varint(const u8 **p, const u8 *end, u64 *v)
+{
+	unsigned int shift = 0, i;
+	u64 x = 0;
+
+	for (i = 0; i < RTRACE_REC_MAX_VARINT; i++) {
+		if (*p >= end)
+			return -1;
+		x |= (u64)(**p & 0x7f) << shift;
+		if (!(*(*p)++ & 0x80)) {
+			*v = x;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+typedef int (*ev_fn)(const struct rtrace_subbuf_hdr *hdr, const struct ev *ev, void *arg);
+
+/* Decode one sub-buffer copy; every byte must belong to a record. */
+static int decode_subbuf(const void *buf, size_t len, ev_fn fn, void *arg)
+{
+	const struct rtrace_subbuf_hdr *hdr = buf;
+	const u8 *p = (const u8 *)(hdr + 1), *end;
+	unsigned int i, n = 0;
+	struct ev ev;
+	u64 h, d, ts;
+
+	if (len < sizeof(*hdr) || hdr->magic != RTRACE_SUBBUF_MAGIC ||
+	    sizeof(*hdr) + hdr->commit != len)
+		return -1;
+	end = p + hdr->commit;
+	ts = hdr->ts_base;
+	while (p < end) {
+		if (get_varint(&p, end, &h) || get_varint(&p, end, &d) || !(h >> 4))
+			return -1;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = (u16)(h >> 4);
+		ev.n = h & 15;
+		ts += d;
+		ev.ts = ts;
+		if (ev.n == RTRACE_REC_RAW) {
+			u64 l;
+
+			if (get_varint(&p, end, &l) || l > (u64)(end - p))
+				return -1;
+			ev.raw = p;
+			ev.rawlen = (u32)l;
+			p += l;
+		} else {
+			for (i = 0; i < ev.n; i++)
+				if (get_varint(&p, end, &ev.args[i]))
+					return -1;
+		}
+		if (fn && fn(hdr, &ev, arg))
+			return -1;
+		n++;
+	}
+	if (n != hdr->nr_events)
+		return -1;
+	return (int)n;
+}
+
+/* Per-lane reading state and totals. */
+struct lane_read {
+	u64 next_seq;
+	u64 records;
+	u64 lost[RTRACE_NR_LOST];
+	u64 subbufs;
+	bool gap;
+};
+
+struct reader {
+	struct rtrace_ring *ring;
+	struct lane_read lr[8][RTRACE_NR_LANES];
+	ev_fn fn;
+	void *arg;
+	int errors;
+	u8 *buf;
+	size_t buflen;
+};
+
+static void reader_init(struct reader *r, struct rtrace_ring *ring, ev_fn fn, void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->ring = ring;
+	r->fn = fn;
+	r->arg = arg;
+	r->buflen = ring->subbuf_size;
+	r->buf = malloc(r->buflen);
+}
+
+/* Drain every lane; returns sub-buffers read. */
+static int reader_drain(struct reader *r)
+{
+	unsigned int cpu, l, c;
+	int got = 0, n;
+	ssize_t len;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		for (l = 0; l < RTRACE_NR_LANES; l++) {
+			struct lane_read *lr = &r->lr[cpu][l];
+
+			while ((len = rtrace_ring_peek(r->ring, cpu, l, r->buf, r->buflen)) > 0) {
+				const struct rtrace_subbuf_hdr *hdr = (void *)r->buf;
+
+				n = decode_subbuf(r->buf, len, r->fn, r->arg);
+				if (n < 0 || hdr->cpu != cpu || hdr->lane != l) {
+					printf("# corrupt sub-buffer cpu %u lane %u seq %llu\n",
+					       cpu, l, (unsigned long long)hdr->seq);
+					r->errors++;
+				} else {
+					lr->records += n;
+				}
+				if (hdr->seq != lr->next_seq)
+					lr->gap = true;
+				if (hdr->seq < lr->next_seq) {
+					printf("# seq went back on cpu %u lane %u\n", cpu, l);
+					r->errors++;
+				}
+				lr->next_seq = hdr->seq + 1;
+				for (c = 0; c < RTRACE_NR_LOST; c++)
+					lr->lost[c] += hdr->lost[c];
+				lr->subbufs++;
+				rtrace_ring_consume(r->ring, cpu, l);
+				got++;
+			}
+		}
+	}
+	return got;
+}
+
+/* Stop, flush, drain; then check in-band accounting against the counters. */
+static int reader_finish(struct reader *r, bool overwrite)
+{
+	struct rtrace_lane_stats st;
+	unsigned int cpu, l, c;
+
+	rtrace_ring_set_running(r->ring, false);
+	do {
+		reader_drain(r);
+	} while (rtrace_ring_flush(r->ring) > 0);
+	reader_drain(r);
+	CHECK(!r->errors, "%d corrupt sub-buffers", r->errors);
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		for (l = 0; l < RTRACE_NR_LANES; l++) {
+			struct lane_read *lr = &r->lr[cpu][l];
+
+			rtrace_ring_stats(r->ring, cpu, l, &st);
+			for (c = 0; c < RTRACE_NR_LOST; c++)
+				CHECK(lr->lost[c] == st.lost[c],
+				      "cpu %u lane %u cause %u: in-band %llu, counted %llu",
+				      cpu, l, c, (unsigned long long)lr->lost[c],
+				      (unsigned long long)st.lost[c]);
+			CHECK(lr->records + lr->lost[RTRACE_LOST_OVERWRITTEN] == st.written,
+			      "cpu %u lane %u: read %llu + overwritten %llu != written %llu",
+			      cpu, l, (unsigned long long)lr->records,
+			      (unsigned long long)lr->lost[RTRACE_LOST_OVERWRITTEN],
+			      (unsigned long long)st.written);
+			CHECK(overwrite || !lr->gap, "cpu %u lane %u: seq gap in discard mode",
+			      cpu, l);
+			CHECK(st.subbufs_read == lr->subbufs, "subbufs_read");
+		}
+	}
+	return 0;
+}
+
+static struct rtrace_ring *make_ring(u32 subbuf, u32 nr, bool overwrite)
+{
+	struct rtrace_ring_geom g = {
+		.subbuf_size = subbuf,
+		.nr_subbufs = nr,
+		.flags = overwrite ? RTRACE_CONFIG_OVERWRITE : 0,
+		.cpumask = NULL,
+	};
+	struct rtrace_ring *ring = rtrace_ring_create(&g);
+
+	if (IS_ERR(ring))
+		return NULL;
+	if (rtrace_ring_attach(ring)) {
+		rtrace_ring_destroy(ring);
+		return NULL;
+	}
+	rtrace_ring_set_running(ring, true);
+	return ring;
+}
+
+static void drop_ring(struct rtrace_ring *ring)
+{
+	rtrace_ring_set_running(ring, false);
+	rtrace_ring_detach(ring);
+	rtrace_ring_destroy(ring);
+}
+
+/* ---- producers: events that prove their own integrity ----------------- */
+
+struct prod {
+	u64 attempts;
+	u64 ok;
+	u64 err[5];			/* ENODEV EBUSY ENOSPC E2BIG other */
+	u8 *done;			/* MAX_SEQ: 1 written, 2 decoded */
+};
+
+static struct prod prods[8][NR_PROD];	/* [cpu][producer] */
+static u64 decode_dups, decode_bad, decode_unwritten;
+
+static int err_index(int ret)
+{
+	switch (ret) {
+	case -ENODEV: return 0;
+	case -EBUSY: return 1;
+	case -ENOSPC: return 2;
+	case -E2BIG: return 3;
+	default: return 4;
+	}
+}
+
+/* Emit event seq of producer @p on the calling "CPU", by one of three APIs. */
+static void produce(unsigned int p)
+{
+	struct prod *pr = &prods[shim_cpu][p];
+	u64 seq = pr->attempts++, a[3];
+	int ret;
+
+	if (seq >= MAX_SEQ)
+		return;
+	a[0] = p | ((u64)shim_cpu << 8);
+	a[1] = seq;
+	a[2] = seq * KMUL + p;
+	switch (seq % 3) {
+	case 0:
+		ret = rtrace_emit3(EV_TYPE, a[0], a[1], a[2]);
+		break;
+	case 1:
+		ret = rtrace_emit(EV_TYPE, 3, a);
+		break;
+	default:
+		ret = rtrace_emit_raw(EV_TYPE, a, sizeof(a));
+		break;
+	}
+	if (ret) {
+		pr->err[err_index(ret)]++;
+	} else {
+		pr->ok++;
+		pr->done[seq] = 1;
+	}
+}
+
+static int check_event(const struct rtrace_subbuf_hdr *hdr, const struct ev *ev, void *arg)
+{
+	u64 a[3], cpu, p;
+
+	(void)arg;
+	if (ev->type != EV_TYPE)
+		return 0;
+	if (ev->n == RTRACE_REC_RAW) {
+		if (ev->rawlen != sizeof(a))
+			goto bad;
+		memcpy(a, ev->raw, sizeof(a));
+	} else if (ev->n == 3) {
+		memcpy(a, ev->args, sizeof(a));
+	} else {
+		goto bad;
+	}
+	p = a[0] & 0xff;
+	cpu = a[0] >> 8;
+	if (p >= NR_PROD || cpu != hdr->cpu || a[1] >= MAX_SEQ || a[2] != a[1] * KMUL + p)
+		goto bad;
+	if (prods[cpu][p].done[a[1]] == 2) {
+		decode_dups++;
+	} else if (prods[cpu][p].done[a[1]] != 1) {
+		decode_unwritten++;
+	} else {
+		prods[cpu][p].done[a[1]] = 2;
+	}
+	return 0;
+bad:
+	decode_bad++;
+	return -1;
+}
+
+static void prods_reset(void)
+{
+	unsigned int c, p;
+
+	for (c = 0; c < 8; c++)
+		for (p = 0; p < NR_PROD; p++) {
+			free(prods[c][p].done);
+			memset(&prods[c][p], 0, sizeof(prods[c][p]));
+			prods[c][p].done = calloc(MAX_SEQ, 1);
+		}
+	decode_dups = decode_bad = decode_unwritten = 0;
+}
+
+/*
+ * After reader_finish(): every event decoded intact, none twice, none that
+ * was not written; in discard mode every written event was read; losses by
+ * return code match the in-band counts.
+ */
+static int prods_check(struct reader *r, bool overwrite)
+{
+	u64 ok = 0, read = 0, unread = 0, err[5] = { 0 }, lost[RTRACE_NR_LOST] = { 0 };
+	unsigned int cpu, p, l, c, i;
+
+	CHECK(!decode_bad && !decode_dups && !decode_unwritten,
+	      "bad %llu dups %llu unwritten %llu", (unsigned long long)decode_bad,
+	      (unsigned long long)decode_dups, (unsigned long long)decode_unwritten);
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		for (p = 0; p < NR_PROD; p++) {
+			struct prod *pr = &prods[cpu][p];
+
+			ok += pr->ok;
+			for (i = 0; i < 5; i++)
+				err[i] += pr->err[i];
+			for (i = 0; i < MAX_SEQ && i < pr->attempts; i++) {
+				read += pr->done[i] == 2;
+				unread += pr->done[i] == 1;
+			}
+		}
+		for (l = 0; l < RTRACE_NR_LANES; l++)
+			for (c = 0; c < RTRACE_NR_LOST; c++)
+				lost[c] += r->lr[cpu][l].lost[c];
+	}
+	CHECK(err[4] == 0 && err[0] == 0 && err[3] == 0, "unexpected errors");
+	CHECK(err[1] == lost[RTRACE_LOST_RECURSION], "EBUSY %llu vs lost %llu",
+	      (unsigned long long)err[1], (unsigned long long)lost[RTRACE_LOST_RECURSION]);
+	CHECK(err[2] == lost[RTRACE_LOST_FULL], "ENOSPC %llu vs lost %llu",
+	      (unsigned long long)err[2], (unsigned long long)lost[RTRACE_LOST_FULL]);
+	CHECK(unread == lost[RTRACE_LOST_OVERWRITTEN], "unread %llu vs overwritten %llu",
+	      (unsigned long long)unread, (unsigned long long)lost[RTRACE_LOST_OVERWRITTEN]);
+	CHECK(overwrite || unread == 0, "discard mode lost %llu written events",
+	      (unsigned long long)unread);
+	CHECK(read + unread == ok, "read+unread != ok");
+	return 0;
+}
+
+#ifndef TSAN_BUILD
+/* ---- signals as interrupts ---------------------------------------------- */
+
+static int sig_soft, sig_hard, sig_nmi, sig_window;
+
+static void irq_handler(int sig)
+{
+	int saved = shim_ctx, level, save_errno = errno, i;
+
+	if (sig == sig_window) {
+		/* Entry window: the context level has not been raised yet. */
+		produce(4);
+		errno = save_errno;
+		return;
+	}
+	level = sig == sig_soft ? 1 : sig == sig_hard ? 2 : 3;
+	__atomic_store_n(&shim_ctx, level, __ATOMIC_RELAXED);
+	barrier();
+	/* Lower levels write bursts, so that higher ones interrupt them. */
+	for (i = level == 1 ? 12 : level == 2 ? 4 : 1; i > 0; i--)
+		produce((unsigned int)level);
+	barrier();
+	__atomic_store_n(&shim_ctx, saved, __ATOMIC_RELAXED);
+	errno = save_errno;
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa;
+	int sigs[4], i, j;
+
+	sig_soft = SIGUSR1;
+	sig_hard = SIGUSR2;
+	sig_nmi = SIGRTMIN;
+	sig_window = SIGRTMIN + 1;
+	sigs[0] = sig_soft;
+	sigs[1] = sig_hard;
+	sigs[2] = sig_nmi;
+	sigs[3] = sig_window;
+	for (i = 0; i < 4; i++) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = irq_handler;
+		sigemptyset(&sa.sa_mask);
+		/* A level masks itself and the levels below; NMI masks all. */
+		for (j = 0; j <= (i == 3 ? 3 : i); j++)
+			if (i != 3 || j == 3)
+				sigaddset(&sa.sa_mask, sigs[j]);
+		if (i == 2)
+			for (j = 0; j < 4; j++)
+				sigaddset(&sa.sa_mask, sigs[j]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/*
+ * POSIX timers aimed at the main thread are the interrupt sources: they
+ * fire on the main thread's own CPU (or kick it), so the signal lands at a
+ * random instruction even on a loaded machine; zero timer slack keeps them
+ * from being coalesced into stacked (non-nested) deliveries.
+ */
+static timer_t timers[4];
+
+static u64 now_ns(void)
+{
+	return ktime_get_mono_fast_ns();
+}
+
+static void timers_start(bool on)
+{
+	static const long period_ns[4] = { 47000, 61000, 79000, 97000 };
+	int sigs[4] = { sig_soft, sig_hard, sig_nmi, sig_window };
+	struct itimerspec its;
+	struct sigevent sev;
+	int i;
+
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	for (i = 0; i < 4; i++) {
+		if (on) {
+			memset(&sev, 0, sizeof(sev));
+			sev.sigev_notify = SIGEV_THREAD_ID;
+			sev.sigev_signo = sigs[i];
+			sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+			timer_create(CLOCK_MONOTONIC, &sev, &timers[i]);
+		}
+		memset(&its, 0, sizeof(its));
+		if (on) {
+			its.it_value.tv_nsec = period_ns[i];
+			its.it_interval.tv_nsec = period_ns[i];
+		}
+		timer_settime(timers[i], 0, &its, NULL);
+		if (!on)
+			timer_delete(timers[i]);
+	}
+}
+
+/* Random nesting: the task loop writes while "interrupts" write on top. */
+static int test_signals(bool overwrite, u64 duration_ns)
+{
+	struct rtrace_ring *ring;
+	struct reader r;
+	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES], i;
+	sigset_t all, old;
+	int ret;
+
+	prods_reset();
+	ring = make_ring(4096, 8, overwrite);
+	CHECK(ring, "ring");
+	reader_init(&r, ring, check_event, NULL);
+	timers_start(true);
+	duration_ns += now_ns();
+	for (i = 0; prods[0][0].attempts < MAX_SEQ - 1; i++) {
+		produce(0);
+		if (i % 64 == 0) {
+			reader_drain(&r);
+			if (now_ns() > duration_ns)
+				break;
+		}
+	}
+	/* Signals still pending are delivered by now or blocked from here. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	timers_start(false);
+	ret = reader_finish(&r, overwrite);
+	if (!ret)
+		ret = prods_check(&r, overwrite);
+	rtrace_ring_nest_pairs(ring, 0, pairs);
+	printf("# nesting: task<-softirq=%llu task<-hardirq=%llu task<-nmi=%llu "
+	       "softirq<-hardirq=%llu softirq<-nmi=%llu hardirq<-nmi=%llu "
+	       "spare=%llu recursion=%llu\n",
+	       (unsigned long long)pairs[0][1], (unsigned long long)pairs[0][2],
+	       (unsigned long long)pairs[0][3], (unsigned long long)pairs[1][2],
+	       (unsigned long long)pairs[1][3], (unsigned long long)pairs[2][3],
+	       (unsigned long long)(pairs[0][4] + pairs[1][4] + pairs[2][4] + pairs[3][4]),
+	       (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_RECURSION]);
+	if (!ret && !(pairs[0][1] && pairs[0][2] && pairs[0][3] && pairs[1][2] &&
+		      pairs[1][3] && pairs[2][3] && pairs[0][4]))
+		printf("# some nesting pairs never happened\n"), ret = -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	CHECK(shim_warnings == 0, "warnings");
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+#endif
+
+/* ---- sizes, varints, wraparound ----------------------------------------- */
+
+static u8 pattern(u32 len, u32 i)
+{
+	return (u8)(len * 31 + i * 7 + 1);
+}
+
+static int size_ok;
+static int check_size_event(const struct rtrace_subbuf_hdr *hdr, const struct ev *ev, void *arg)
+{
+	u32 i, *expect = arg;
+
+	(void)hdr;
+	if (ev->n != RTRACE_REC_RAW || ev->rawlen != *expect)
+		return -1;
+	for (i = 0; i < ev->rawlen; i++)
+		if (ev->raw[i] != pattern(ev->rawlen, i))
+			return -1;
+	size_ok++;
+	return 0;
+}
+
+/* Every raw size from 0 up to and past the largest that fits. */
+static int test_sizes(u32 subbuf)
+{
+	struct rtrace_ring *ring = make_ring(subbuf, 4, false);
+	u32 len, i, payload = subbuf - sizeof(struct rtrace_subbuf_hdr), expect;
+	u32 hlen = rtrace_vlen(((u64)EV_TYPE << 4) | RTRACE_REC_RAW);
+	u8 *data = malloc(subbuf);
+	struct reader r;
+	int ret;
+
+	CHECK(ring, "ring");
+	reader_init(&r, ring, check_size_event, &expect);
+	for (len = 0; len <= payload; len++) {
+		bool fits = hlen + rtrace_vlen(len) + len + 1 <= payload;
+
+		for (i = 0; i < len; i++)
+			data[i] = pattern(len, i);
+		expect = len;
+		size_ok = 0;
+		ret = rtrace_emit_raw(EV_TYPE, data, len);
+		CHECK(ret == (fits ? 0 : -E2BIG), "len %u ret %d", len, ret);
+		rtrace_ring_set_running(ring, false);
+		rtrace_ring_flush(ring);
+		reader_drain(&r);
+		rtrace_ring_set_running(ring, true);
+		CHECK(!r.errors && size_ok == (fits ? 1 : 0), "len %u decoded %d", len, size_ok);
+	}
+	ret = reader_finish(&r, false);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_TOO_LARGE] > 0, "no too-large loss");
+	free(data);
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+static u64 varint_vals[200];
+static unsigned int varint_n, varint_seen;
+
+static int check_varint_event(const struct rtrace_subbuf_hdr *hdr, const struct ev *ev, void *arg)
+{
+	unsigned int i;
+
+	(void)hdr;
+	(void)arg;
+	for (i = 0; i < ev->n; i++)
+		if (varint_seen >= varint_n || ev->args[i] != varint_vals[varint_seen++])
+			return -1;
+	return 0;
+}
+
+/* Values of every varint length, through all three writers. */
+static int test_varints(void)
+{
+	struct rtrace_ring *ring = make_ring(4096, 4, false);
+	struct reader r;
+	unsigned int k, i;
+	int ret;
+
+	CHECK(ring, "ring");
+	varint_n = varint_seen = 0;
+	for (k = 0; k < 64; k++) {
+		varint_vals[varint_n++] = (1ULL << k) - 1;
+		varint_vals[varint_n++] = 1ULL << k;
+	}
+	varint_vals[varint_n++] = ~0ULL;
+	reader_init(&r, ring, check_varint_event, NULL);
+	for (i = 0; i + 5 <= varint_n; i += 5) {
+		CHECK(rtrace_emit5(EV_TYPE, varint_vals[i], varint_vals[i + 1], varint_vals[i + 2],
+				   varint_vals[i + 3], varint_vals[i + 4]) == 0, "emit5");
+	}
+	CHECK(rtrace_emit(EV_TYPE, varint_n - i, &varint_vals[i]) == 0, "emit tail");
+	CHECK(rtrace_emit(EV_TYPE, RTRACE_REC_MAX_ARGS + 1, varint_vals) == -EINVAL, "nargs");
+	CHECK(rtrace_emit(0, 0, NULL) == -EINVAL, "type 0");
+	CHECK(rtrace_emit_regs(RTRACE_TYPE_NARGS(EV_TYPE, 6), 0, 0, 0, 0, 0) == -EINVAL, "regs n");
+	ret = reader_finish(&r, false);
+	CHECK(varint_seen == varint_n, "decoded %u of %u", varint_seen, varint_n);
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+/* Off, no ring, not attached: counted as LOST_OFF, reported in-band. */
+static int test_off(void)
+{
+	struct rtrace_ring *ring;
+	struct reader r;
+	int ret, i;
+
+	CHECK(rtrace_emit0(EV_TYPE) == -ENODEV, "no ring");
+	ring = make_ring(4096, 2, false);
+	CHECK(ring, "ring");
+	rtrace_ring_set_running(ring, false);
+	for (i = 0; i < 10; i++)
+		CHECK(rtrace_emit1(EV_TYPE, i) == -ENODEV, "off");
+	rtrace_ring_set_running(ring, true);
+	CHECK(rtrace_emit1(EV_TYPE, 1) == 0, "on");
+	reader_init(&r, ring, NULL, NULL);
+	ret = reader_finish(&r, false);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_OFF] == 10, "off lost %llu",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_OFF]);
+	CHECK(r.lr[0][0].records == 1, "records");
+	CHECK(rtrace_ring_attach(ring) == -EBUSY, "second attach");
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+/* Discard and overwrite without a reader, then with one: wraparound. */
+static int test_fill(bool overwrite, bool drain_every)
+{
+	struct rtrace_ring *ring;
+	struct reader r;
+	unsigned int i;
+	int ret;
+
+	prods_reset();
+	ring = make_ring(4096, 4, overwrite);
+	CHECK(ring, "ring");
+	reader_init(&r, ring, check_event, NULL);
+	for (i = 0; i < 50000; i++) {
+		produce(0);
+		if (drain_every && i % 50 == 0)
+			reader_drain(&r);
+	}
+	ret = reader_finish(&r, overwrite);
+	if (!ret)
+		ret = prods_check(&r, overwrite);
+	if (!ret && drain_every)
+		CHECK(r.lr[0][0].subbufs > 40, "wrapped %llu times",
+		      (unsigned long long)r.lr[0][0].subbufs);
+	if (!ret && !drain_every && !overwrite)
+		CHECK(r.lr[0][0].lost[RTRACE_LOST_FULL] > 0, "no full losses");
+	if (!ret && !drain_every && overwrite)
+		CHECK(r.lr[0][0].lost[RTRACE_LOST_OVERWRITTEN] > 0 &&
+		      r.lr[0][0].lost[RTRACE_LOST_FULL] == 0, "overwrite accounting");
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+/* Overwrite mode: a pinned (peeked) sub-buffer is never overwritten. */
+static int test_pin(void)
+{
+	struct rtrace_ring *ring;
+	struct reader r;
+	u8 *a, *b;
+	ssize_t la, lb;
+	unsigned int i;
+	int ret;
+
+	prods_reset();
+	ring = make_ring(4096, 4, true);
+	CHECK(ring, "ring");
+	a = malloc(4096);
+	b = malloc(4096);
+	for (i = 0; i < 2000; i++)
+		produce(0);
+	la = rtrace_ring_peek(ring, 0, 0, a, 4096);
+	CHECK(la > 0, "peek");
+	for (i = 0; i < 20000; i++)
+		produce(0);
+	lb = rtrace_ring_peek(ring, 0, 0, b, 4096);
+	CHECK(la == lb && !memcmp(a, b, la), "pinned sub-buffer changed");
+	CHECK(rtrace_ring_peek(ring, 0, 0, b, 10) == -ENOSPC, "short buffer");
+	CHECK(ring->cpus->lane[0].lost[RTRACE_LOST_FULL] > 0, "writer dropped while pinned");
+	reader_init(&r, ring, check_event, NULL);
+	/* Account for the pinned one as the reader's. */
+	ret = decode_subbuf(a, la, check_event, NULL);
+	CHECK(ret > 0, "decode pinned");
+	r.lr[0][0].records += ret;
+	r.lr[0][0].next_seq = ((struct rtrace_subbuf_hdr *)a)->seq;
+	for (i = 0; i < RTRACE_NR_LOST; i++)
+		r.lr[0][0].lost[i] += ((struct rtrace_subbuf_hdr *)a)->lost[i];
+	rtrace_ring_consume(ring, 0, 0);
+	r.lr[0][0].subbufs++;
+	ret = reader_finish(&r, true);
+	if (!ret)
+		ret = prods_check(&r, true);
+	free(a);
+	free(b);
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+/* ---- debug build: injection at every labelled step, invariant checks ---- */
+#ifdef RTRACE_DEBUG
+static enum rtrace_inject_point inject_at;
+static int inject_mode;		/* 0 "hardirq" signal, 1 direct same-level call */
+static unsigned int inject_fired[RTRACE_NR_INJ];
+static int in_hook;
+
+static void hook(enum rtrace_inject_point point)
+{
+	if (point != inject_at || in_hook)
+		return;
+	in_hook = 1;
+	inject_fired[point]++;
+#ifndef TSAN_BUILD
+	if (inject_mode == 0)
+		raise(SIGUSR2);
+	else
+#endif
+		produce(4);
+	in_hook = 0;
+}
+
+static int test_inject(enum rtrace_inject_point point, int mode)
+{
+	struct rtrace_ring *ring;
+	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
+	struct reader r;
+	unsigned int i;
+	int ret;
+
+	prods_reset();
+	ring = make_ring(4096, 8, false);
+	CHECK(ring, "ring");
+	reader_init(&r, ring, check_event, NULL);
+	inject_at = point;
+	inject_mode = mode;
+	memset(inject_fired, 0, sizeof(inject_fired));
+	rtrace_debug_set_inject(hook);
+	for (i = 0; i < 3000; i++) {
+		produce(0);
+		if (i % 100 == 0)
+			reader_drain(&r);
+	}
+	rtrace_debug_set_inject(NULL);
+	ret = reader_finish(&r, false);
+	if (!ret)
+		ret = prods_check(&r, false);
+	rtrace_ring_nest_pairs(ring, 0, pairs);
+	if (!ret)
+		CHECK(inject_fired[point] > 0, "label %d never reached", point);
+	/* Before the busy byte is set a nested write is not nested. */
+	if (!ret && point != RTRACE_INJ_LANE_PICKED && point != RTRACE_INJ_BUSY_CLEARED)
+		CHECK(mode ? pairs[0][4] > 0 : pairs[0][2] > 0, "nesting not seen");
+	CHECK(shim_warnings == 0, "warnings");
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+static void corrupt_hook(enum rtrace_inject_point point)
+{
+	struct rtrace_cpu *rc;
+
+	if (point != RTRACE_INJ_BEFORE_COMMIT || in_hook)
+		return;
+	rc = this_cpu_ptr(rcu_dereference_raw(rtrace_active)->cpus);
+	if (inject_mode == 0)
+		rc->lane[0].hdr->magic ^= 1;		/* header canary */
+	else
+		rc->stack[rc->depth - 1] = 3;		/* not LIFO */
+	in_hook = 1;
+}
+
+/* A broken invariant warns once and stops recording. */
+static int test_debug_violation(int mode)
+{
+	struct rtrace_ring *ring = make_ring(4096, 4, false);
+	unsigned int i;
+	int ret = 0, last = 0;
+
+	CHECK(ring, "ring");
+	shim_warnings = 0;
+	in_hook = 0;
+	inject_mode = mode;
+	rtrace_debug_set_inject(corrupt_hook);
+	for (i = 0; i < 1000; i++)
+		last = rtrace_emit2(EV_TYPE, i, i);
+	rtrace_debug_set_inject(NULL);
+	CHECK(shim_warnings == 1, "warnings %d", shim_warnings);
+	CHECK(last == -ENODEV, "still recording");
+	shim_warnings = 0;
+	in_hook = 0;
+	drop_ring(ring);
+	return ret;
+}
+#endif
+
+#ifdef TSAN_BUILD
+/* ---- concurrent reader (ThreadSanitizer) ------------------------------- */
+static volatile int writers_done;
+
+static void *writer_thread(void *arg)
+{
+	unsigned int i;
+
+	shim_cpu = (int)(long)arg;
+	for (i = 0; i < 200000; i++)
+		produce(i % 7 == 0 ? 1 : 0);
+	return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE)) {
+		if (rtrace_ring_has_data(r->ring))
+			reader_drain(r);
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+static int test_concurrent(bool overwrite)
+{
+	struct rtrace_ring *ring;
+	pthread_t w[2], rd;
+	struct reader r;
+	int ret;
+	long i;
+
+	prods_reset();
+	ring = make_ring(4096, 8, overwrite);
+	CHECK(ring, "ring");
+	reader_init(&r, ring, check_event, NULL);
+	writers_done = 0;
+	pthread_create(&rd, NULL, reader_thread, &r);
+	for (i = 0; i < 2; i++)
+		pthread_create(&w[i], NULL, writer_thread, (void *)i);
+	for (i = 0; i < 2; i++)
+		pthread_join(w[i], NULL);
+	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
+	pthread_join(rd, NULL);
+	ret = reader_finish(&r, overwrite);
+	if (!ret)
+		ret = prods_check(&r, overwrite);
+	printf("# %s: read %llu sub-buffers on cpu 0\n", overwrite ? "overwrite" : "discard",
+	       (unsigned long long)r.lr[0][0].subbufs);
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	static const char * const inj_names[] = {
+		"lane-picked", "busy-set", "clock-read", "mid-encode", "before-commit",
+		"switch-closed", "switch-published", "switch-opening", "busy-cleared",
+	};
+	char name[128];
+	int i, m;
+
+	if (argc > 1)
+		variant = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	shim_init(2);
+	printf("TAP version 13\n");
+#ifdef TSAN_BUILD
+	tap(test_concurrent(false) == 0, "concurrent reader, two writers, discard");
+	tap(test_concurrent(true) == 0, "concurrent reader, two writers, overwrite");
+#else
+	tap(test_off() == 0, "off / no ring / second attach counted and reported");
+	tap(test_varints() == 0, "varints of every length through all writers");
+	tap(test_sizes(4096) == 0, "every raw size up to the limit (4 KiB sub-buffers)");
+	tap(test_sizes(8192) == 0, "every raw size up to the limit (8 KiB sub-buffers)");
+	tap(test_fill(false, false) == 0, "discard mode full: newest dropped, counted");
+	tap(test_fill(true, false) == 0, "overwrite mode full: oldest recycled, counted");
+	tap(test_fill(false, true) == 0, "discard mode wraparound with reader");
+	tap(test_fill(true, true) == 0, "overwrite mode wraparound with reader");
+	tap(test_pin() == 0, "overwrite mode: peeked sub-buffer pinned, accounting exact");
+	install_handlers();
+	tap(test_signals(false, 1500000000ULL) == 0, "nested writes from signals, discard mode");
+	tap(test_signals(true, 1500000000ULL) == 0, "nested writes from signals, overwrite mode");
+#ifdef RTRACE_DEBUG
+	for (i = 0; i < RTRACE_NR_INJ; i++) {
+		for (m = 0; m < 2; m++) {
+			snprintf(name, sizeof(name), "inject %s write at %s",
+				 m ? "same-level" : "hardirq", inj_names[i]);
+			tap(test_inject(i, m) == 0, name);
+		}
+	}
+	tap(test_debug_violation(0) == 0, "debug: header canary violation warns once, stops");
+	tap(test_debug_violation(1) == 0, "debug: non-LIFO nesting warns once, stops");
+#endif
+#endif
+	(void)name;
+	(void)i;
+	(void)m;
+	(void)inj_names;
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
