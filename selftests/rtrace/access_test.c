@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * access_test: who may open /dev/rtrace, and when the module may go.
+ *
+ * Opening needs CAP_PERFMON or CAP_SYS_ADMIN (checked at open); the node
+ * is 0600 root.  rmmod is refused while the device is open, mapped, or a
+ * reader is blocked in read(); a session with no file left does not keep
+ * the module.  The module is loaded again at the end of each test.
+ */
+#define _GNU_SOURCE
+#include <linux/capability.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "rtrace_test_util.h"
+
+static int drop_all_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Keep only @cap (in all three sets). */
+static int keep_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	data[cap / 32].effective = 1U << (cap % 32);
+	data[cap / 32].permitted = 1U << (cap % 32);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Run @fn in a child; return its exit status (or 255 if it died). */
+static int in_child(int (*fn)(int), int arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 255;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+/* Child: exit 0 if open fails with @err after dropping capabilities. */
+static int open_without_caps(int err)
+{
+	int fd;
+
+	if (drop_all_caps())
+		return 10;
+	fd = open(DEV_PATH, O_RDONLY);
+	return fd < 0 && errno == err ? 0 : 1;
+}
+
+/* Child: exit 0 if open works with only @cap. */
+static int open_with_cap(int cap)
+{
+	int fd;
+
+	if (keep_cap(cap))
+		return 10;
+	fd = open(DEV_PATH, O_RDWR);
+	if (fd < 0)
+		return 1;
+	/* The file keeps working after the caps are gone: checked at open. */
+	if (drop_all_caps())
+		return 11;
+	return ioctl(fd, RTRACE_IOC_RESET) ? 2 : 0;
+}
+
+static int open_as_nobody(int err)
+{
+	int fd;
+
+	if (setgid(65534) || setuid(65534))
+		return 10;
+	fd = open(DEV_PATH, O_RDONLY);
+	return fd < 0 && errno == err ? 0 : 1;
+}
+
+TEST(open_needs_capabilities)
+{
+	EXPECT_EQ(0, in_child(open_without_caps, EPERM));
+	EXPECT_EQ(0, in_child(open_as_nobody, EACCES));
+#ifdef CAP_PERFMON
+	EXPECT_EQ(0, in_child(open_with_cap, CAP_PERFMON));
+#else
+	EXPECT_EQ(0, in_child(open_with_cap, 38));
+#endif
+	EXPECT_EQ(0, in_child(open_with_cap, CAP_SYS_ADMIN));
+}
+
+/* ---- module lifetime ---- */
+
+static int rm_rtrace(void)
+{
+	return syscall(SYS_delete_module, "rtrace", O_NONBLOCK);
+}
+
+static int loaded(void)
+{
+	return access("/sys/module/rtrace", F_OK) == 0;
+}
+
+FIXTURE(mod) {
+	int fd;
+};
+
+FIXTURE_SETUP(mod)
+{
+	/* The generator uses rtrace's symbols: it must go first. */
+	syscall(SYS_delete_module, "rtrace_test_gen", O_NONBLOCK);
+	ASSERT_TRUE(loaded());
+	self->fd = -1;
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (!loaded())
+		system("insmod " MOD_DIR "rtrace.ko");
+	ASSERT_TRUE(loaded());
+	rt_modprobe("rtrace_test_gen");
+}
+
+#define EXPECT_RMMOD_REFUSED() do {					\
+	errno = 0;							\
+	EXPECT_EQ(-1, rm_rtrace());					\
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY)		\
+		TH_LOG("errno %d (%s)", errno, strerror(errno));	\
+	EXPECT_TRUE(loaded());						\
+} while (0)
+
+TEST_F(mod, rmmod_refused_while_open)
+{
+	self->fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	EXPECT_RMMOD_REFUSED();
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+	EXPECT_FALSE(loaded());
+}
+
+TEST_F(mod, rmmod_refused_while_mapped)
+{
+	long pg = getpagesize();
+	void *ctrl;
+
+	self->fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 2, 0));
+	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, ctrl);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_RMMOD_REFUSED();
+	munmap(ctrl, pg);
+	EXPECT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+}
+
+static void *block_in_read(void *arg)
+{
+	char buf[65536];
+	int fd = *(int *)arg;
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return NULL;
+}
+
+TEST_F(mod, rmmod_refused_while_blocked_in_read)
+{
+	pthread_t t;
+	int fd2;
+
+	self->fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 2, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	ASSERT_EQ(0, pthread_create(&t, NULL, block_in_read, &self->fd));
+	usleep(200000);
+	EXPECT_RMMOD_REFUSED();
+	/* STOP from another file wakes the reader with EOF. */
+	fd2 = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, ioctl(fd2, RTRACE_IOC_STOP));
+	close(fd2);
+	pthread_join(t, NULL);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+}
+
+/* A running session with no file open does not pin the module. */
+TEST_F(mod, rmmod_with_running_session)
+{
+	self->fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 4, 0));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+	EXPECT_FALSE(loaded());
+}
+
+TEST_HARNESS_MAIN
