@@ -17,6 +17,8 @@ void enc_free(struct enc *e)
 
 void enc_bytes(struct enc *e, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	if (e->len + n > e->cap) {
 		size_t cap = e->cap ? e->cap : 4096;
 
@@ -81,9 +83,14 @@ size_t enc_stream_hdr(struct enc *e, const struct enc_stream *p)
 	return off;
 }
 
-struct rtrace_subbuf_hdr *enc_sb_at(struct enc *e, size_t off)
+void enc_sb_get(const struct enc *e, size_t off, struct rtrace_subbuf_hdr *h)
 {
-	return (struct rtrace_subbuf_hdr *)(e->buf + off);
+	memcpy(h, e->buf + off, sizeof(*h));
+}
+
+void enc_sb_put(struct enc *e, size_t off, const struct rtrace_subbuf_hdr *h)
+{
+	memcpy(e->buf + off, h, sizeof(*h));
 }
 
 size_t enc_subbuf(struct enc *e, uint16_t cpu, uint8_t lane, uint64_t seq, uint64_t ts_base,
@@ -118,7 +125,7 @@ size_t enc_subbuf(struct enc *e, uint16_t cpu, uint8_t lane, uint64_t seq, uint6
 		}
 		r->end = e->len;
 	}
-	enc_sb_at(e, off)->commit = (uint32_t)(e->len - off - sizeof(h));
+	ENC_SB_PATCH(e, off, x, x.commit = (uint32_t)(e->len - off - sizeof(h)));
 	return off;
 }
 

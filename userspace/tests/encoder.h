@@ -56,8 +56,19 @@ size_t enc_stream_hdr(struct enc *e, const struct enc_stream *p);
  */
 size_t enc_subbuf(struct enc *e, uint16_t cpu, uint8_t lane, uint64_t seq, uint64_t ts_base,
 		  const uint64_t *lost, struct enc_rec *recs, size_t nr);
-/* The sub-buffer header at @off, for patching. */
-struct rtrace_subbuf_hdr *enc_sb_at(struct enc *e, size_t off);
+/*
+ * Patch the sub-buffer header at @off (possibly unaligned in the stream):
+ * ENC_SB_PATCH(e, off, h, h.cpu = 7) copies it out to h, runs the
+ * statement, and copies it back.
+ */
+void enc_sb_get(const struct enc *e, size_t off, struct rtrace_subbuf_hdr *h);
+void enc_sb_put(struct enc *e, size_t off, const struct rtrace_subbuf_hdr *h);
+#define ENC_SB_PATCH(e, off, h, stmt) do {				\
+		struct rtrace_subbuf_hdr h;				\
+		enc_sb_get((e), (off), &h);				\
+		stmt;							\
+		enc_sb_put((e), (off), &h);				\
+	} while (0)
 /* An event description. */
 void enc_desc(struct rtrace_event_desc *d, uint32_t id, const char *name, int nr_fields, ...);
 

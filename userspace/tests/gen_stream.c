@@ -127,7 +127,6 @@ static int write_seed(const char *dir, const char *name, const void *buf, size_t
 static int gen_corpus(const char *dir)
 {
 	struct enc e = { 0 }, t = { 0 };
-	struct rtrace_subbuf_hdr *h;
 	size_t hdr_end, sb;
 	int ret = 0;
 
@@ -151,25 +150,23 @@ static int gen_corpus(const char *dir)
 	/* Corrupt variants of a small valid stream. */
 	gen_session(&e, 5, 2, 5, 0);
 	sb = hdr_end;	/* first sub-buffer header */
-	enc_bytes(&t, e.buf, e.len / 2 + 3);
+	enc_bytes(&t, e.buf, e.len - 5);	/* inside the last sub-buffer */
 	ret |= write_seed(dir, "cut-middle", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
-	h = enc_sb_at(&t, sb);
-	h->commit = 0xffff0000u;
+	ENC_SB_PATCH(&t, sb, h, h.commit = 0xffff0000u);
 	ret |= write_seed(dir, "huge-commit", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
-	h = enc_sb_at(&t, sb);
-	h->cpu = 7;
+	ENC_SB_PATCH(&t, sb, h, h.cpu = 7);
 	ret |= write_seed(dir, "bad-cpu", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
-	t.buf[sb + sizeof(*h)] = 0;	/* first record's h = 0 */
+	t.buf[sb + sizeof(struct rtrace_subbuf_hdr)] = 0;	/* first record's h = 0 */
 	ret |= write_seed(dir, "h-zero", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
-	memset(t.buf + sb + sizeof(*h), 0xff, 12);	/* overlong varint */
+	memset(t.buf + sb + sizeof(struct rtrace_subbuf_hdr), 0xff, 12);	/* overlong varint */
 	ret |= write_seed(dir, "overlong-varint", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);

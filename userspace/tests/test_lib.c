@@ -710,7 +710,6 @@ static void test_corrupt_event_table(void)
 
 static void test_corrupt_subbuf_hdr(void)
 {
-	struct rtrace_subbuf_hdr *h;
 	struct sample s;
 	struct enc e;
 	size_t sb2;
@@ -719,23 +718,21 @@ static void test_corrupt_subbuf_hdr(void)
 	sb2 = s.sb_end[0];	/* header of the second sub-buffer */
 #define SB_CASE(stmt, code, nev, what) do {				\
 		sample_copy(&e, &s, s.e.len);				\
-		h = enc_sb_at(&e, sb2);					\
-		stmt;							\
+		ENC_SB_PATCH(&e, sb2, h, stmt);				\
 		expect_error(&e, (code), sb2, (nev), what);		\
 		enc_free(&e);						\
 	} while (0)
-	SB_CASE(h->commit = 0xfffffff0u, RTRACE_DEC_BAD_COMMIT, 6, "huge commit");
-	SB_CASE(h->commit = 4096 - 72 + 1, RTRACE_DEC_BAD_COMMIT, 6, "commit > subbuf");
-	SB_CASE(h->cpu = 4, RTRACE_DEC_BAD_CPU, 6, "cpu == nr_cpus");
-	SB_CASE(h->cpu = 0xffff, RTRACE_DEC_BAD_CPU, 6, "cpu 65535");
-	SB_CASE(h->lane = RTRACE_NR_LANES, RTRACE_DEC_BAD_LANE, 6, "lane == nr_lanes");
-	SB_CASE(h->nr_events = h->commit, RTRACE_DEC_BAD_SUBBUF_HDR, 6, "nr_events > commit/2");
+	SB_CASE(h.commit = 0xfffffff0u, RTRACE_DEC_BAD_COMMIT, 6, "huge commit");
+	SB_CASE(h.commit = 4096 - 72 + 1, RTRACE_DEC_BAD_COMMIT, 6, "commit > subbuf");
+	SB_CASE(h.cpu = 4, RTRACE_DEC_BAD_CPU, 6, "cpu == nr_cpus");
+	SB_CASE(h.cpu = 0xffff, RTRACE_DEC_BAD_CPU, 6, "cpu 65535");
+	SB_CASE(h.lane = RTRACE_NR_LANES, RTRACE_DEC_BAD_LANE, 6, "lane == nr_lanes");
+	SB_CASE(h.nr_events = h.commit, RTRACE_DEC_BAD_SUBBUF_HDR, 6, "nr_events > commit/2");
 	/* Header fine, record count wrong: all 6 records decode, then the error. */
-	SB_CASE(h->nr_events = 5, RTRACE_DEC_BAD_NR_EVENTS, 24, "nr_events 5 of 6");
+	SB_CASE(h.nr_events = 5, RTRACE_DEC_BAD_NR_EVENTS, 24, "nr_events 5 of 6");
 	/* commit shortened by one byte: the 6th record now runs past the commit. */
 	sample_copy(&e, &s, s.e.len);
-	h = enc_sb_at(&e, sb2);
-	h->commit -= 1;
+	ENC_SB_PATCH(&e, sb2, x, x.commit -= 1);
 	/* Its last byte is now left over before the next header: bad magic there too. */
 	expect_error(&e, RTRACE_DEC_BAD_RECORD, s.rec_end[10], 11, "commit one short");
 	enc_free(&e);
@@ -756,7 +753,7 @@ static void test_corrupt_seq(void)
 	off = enc_subbuf(&e, 0, 0, 5, 0, NULL, &r, 1);	/* same seq again */
 	/* Reported, and the sub-buffer still decodes. */
 	expect_error(&e, RTRACE_DEC_BAD_SEQ, off, 3, "seq repeated");
-	enc_sb_at(&e, off)->seq = 2;
+	ENC_SB_PATCH(&e, off, x, x.seq = 2);
 	expect_error(&e, RTRACE_DEC_BAD_SEQ, off, 3, "seq backwards");
 	enc_free(&e);
 }
@@ -768,9 +765,8 @@ static size_t raw_subbuf(struct enc *e, const uint8_t *rec, size_t len, uint32_t
 	size_t off = enc_subbuf(e, 0, 0, 0, 0, NULL, &ok, 1);
 
 	enc_bytes(e, rec, len);
-	enc_sb_at(e, off)->commit += (uint32_t)len;
-	enc_sb_at(e, off)->nr_events = nr_events;
-	return off + SB() + enc_sb_at(e, off)->commit - len;	/* offset of @rec */
+	ENC_SB_PATCH(e, off, x, x.commit += (uint32_t)len; x.nr_events = nr_events);
+	return e->len - len;	/* offset of @rec */
 }
 
 static void test_corrupt_records(void)

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the rtrace CLI without a device: argument errors (exit 2), device
+# errors (exit 1), decode/report/check on streams from the test encoder.
+#   test_cli.sh RTRACE GEN_STREAM [NAME_PREFIX]
+# Prints TAP 13.
+set -u
+R=$1 GEN=$2 P=${3:-}
+T=$(mktemp -d /tmp/rtrace-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+n=0 failed=0
+
+result() {	# result OK|FAIL name [diagnostic file]
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $n - $P$2"
+	else
+		echo "not ok $n - $P$2"
+		failed=$((failed + 1))
+		[ -n "${3:-}" ] && sed 's/^/# /' "$3" | head -20
+	fi
+}
+
+# expect_rc RC name -- command...: exit status RC; stderr not empty when RC != 0
+expect_rc() {
+	want=$1 name=$2
+	shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -eq "$want" ] && { [ "$want" -eq 0 ] || [ -s "$T/err" ]; }; then
+		result OK "$name"
+	else
+		echo "exit $rc, wanted $want: $*" >>"$T/err"
+		result FAIL "$name" "$T/err"
+	fi
+}
+
+echo "TAP version 13"
+"$GEN" sample "$T/s.dat" 7 30 || exit 1
+"$GEN" concat "$T/c.dat" || exit 1
+
+# --- help and usage
+expect_rc 0 "--help exits 0" -- "$R" --help
+missing=
+for c in record configure start stop flush snapshot reset stats info decode report check; do
+	grep -q "^  $c " "$T/out" || missing="$missing $c"
+done
+[ -z "$missing" ] && result OK "--help lists every command" ||
+	{ echo "missing:$missing" >"$T/err"; result FAIL "--help lists every command" "$T/err"; }
+expect_rc 0 "help record" -- "$R" help record
+grep -q -- "--buffer-size" "$T/out" && grep -q -- "--subbuf-size" "$T/out" && \
+	grep -q "per CPU per context lane" "$T/out"
+[ $? -eq 0 ] && result OK "help record explains sizes" || result FAIL "help record explains sizes" "$T/out"
+expect_rc 0 "decode --help" -- "$R" decode --help
+expect_rc 2 "no command" -- "$R"
+expect_rc 2 "unknown command" -- "$R" frobnicate
+expect_rc 2 "help for unknown command" -- "$R" help frobnicate
+
+# --- bad arguments: exit 2 before touching the device
+for args in "--mode fast" "--buffer-size abc" "--buffer-size 0" "--buffer-size 12Q" \
+	    "--buffer-size 99999999999999999999" "--subbuf-size 3000" "--subbuf-size 2M" \
+	    "--subbuf-size 2K" "--buffer-size 16K --subbuf-size 16K" "--buffer-size 40K --subbuf-size 16K" \
+	    "--cpus 3-1" "--cpus 1,,2" "--cpus x" "--cpus 0-99999" "--cpus 1-" "--sources foo" \
+	    "--sources kapi," "--duration -1" "--duration abc" "--duration 0" "extra-arg" "--bogus" \
+	    "-o"; do
+	# shellcheck disable=SC2086
+	expect_rc 2 "record $args: usage error" -- "$R" record --device "$T/none" $args
+done
+expect_rc 2 "configure --mode x" -- "$R" configure --mode x
+expect_rc 2 "start extra-arg" -- "$R" start extra
+expect_rc 2 "stats --bogus" -- "$R" stats --bogus
+expect_rc 2 "decode --order x" -- "$R" decode --order x "$T/s.dat"
+expect_rc 2 "decode two files" -- "$R" decode "$T/s.dat" "$T/s.dat"
+expect_rc 2 "check without file" -- "$R" check
+expect_rc 2 "check --min-events x" -- "$R" check --min-events x "$T/s.dat"
+
+# --- device errors: exit 1 with a message that says what to do
+expect_rc 1 "start: missing device" -- "$R" start --device "$T/none"
+grep -q "module loaded" "$T/err" && result OK "missing device hint" || result FAIL "missing device hint" "$T/err"
+RTRACE_DEVICE="$T/none" "$R" stats >/dev/null 2>"$T/err"
+[ $? -eq 1 ] && grep -q "$T/none" "$T/err" && result OK "RTRACE_DEVICE is used" ||
+	result FAIL "RTRACE_DEVICE is used" "$T/err"
+expect_rc 1 "ioctl on a non-rtrace file" -- "$R" stop --device /dev/null
+expect_rc 1 "record on a non-rtrace file" -- "$R" record --device /dev/null -o "$T/x.dat" --duration 0.1
+
+# --- decode, report, check
+expect_rc 0 "check valid stream" -- "$R" check "$T/s.dat"
+events=$(sed -n 's/.*: ok: \([0-9]*\) events.*/\1/p' "$T/out")
+expect_rc 0 "decode valid stream" -- "$R" decode "$T/s.dat"
+lines=$(wc -l <"$T/out")
+[ -n "$events" ] && [ "$events" -gt 0 ] && [ "$lines" -eq "$events" ] &&
+	result OK "decode prints one line per event ($lines)" ||
+	{ echo "lines $lines events $events" >"$T/e"; result FAIL "decode prints one line per event" "$T/e"; }
+if awk '!/^[0-9]+ [0-9]+ (task|softirq|hardirq|nmi|spare) [a-z_0-9]+( |$)/ { bad = 1 } END { exit bad }' "$T/out"; then
+	result OK "decode line format: ts_ns cpu lane event args"
+else
+	result FAIL "decode line format" "$T/out"
+fi
+awk 'NR > 1 && $1 < prev { bad = 1 } { prev = $1 } END { exit bad }' "$T/out" &&
+	result OK "decode output is in timestamp order" || result FAIL "decode output is in timestamp order"
+grep -q "sched_switch prev_pid=[0-9]* prev_prio=-\?[0-9]* prev_state=0x[0-9a-f]* next_pid" "$T/out" &&
+	result OK "decode names fields, S64 signed, HEX in hex" || result FAIL "decode names fields" "$T/out"
+cp "$T/out" "$T/merged"
+"$R" decode - <"$T/s.dat" >"$T/stdin" 2>&1
+cmp -s "$T/merged" "$T/stdin" && result OK "decode - reads stdin" || result FAIL "decode - reads stdin" "$T/stdin"
+"$R" decode --order stream "$T/s.dat" >"$T/stream"
+sort "$T/stream" >"$T/a"
+sort "$T/merged" >"$T/b"
+cmp -s "$T/a" "$T/b" && ! cmp -s "$T/merged" "$T/stream" &&
+	result OK "--order stream: same events" || result FAIL "--order stream: same events"
+
+size=$(wc -c <"$T/s.dat")
+head -c $((size - 3)) "$T/s.dat" >"$T/cut.dat"
+expect_rc 1 "check cut stream fails" -- "$R" check "$T/cut.dat"
+grep -q "truncated at byte" "$T/err" && result OK "check says where the cut is" ||
+	result FAIL "check says where the cut is" "$T/err"
+expect_rc 1 "decode cut stream exits 1" -- "$R" decode "$T/cut.dat"
+[ "$(wc -l <"$T/out")" -gt 0 ] && result OK "decode prints events before the cut" ||
+	result FAIL "decode prints events before the cut"
+head -c 1400 "$T/s.dat" >"$T/hdr.dat"	# header + 5 event descriptions
+expect_rc 0 "check stream cut at a boundary" -- "$R" check "$T/hdr.dat"
+expect_rc 1 "check --min-events" -- "$R" check --min-events 1 "$T/hdr.dat"
+expect_rc 1 "check missing file" -- "$R" check "$T/nonexistent"
+printf 'garbage!' >"$T/g.dat"
+expect_rc 1 "check garbage" -- "$R" check "$T/g.dat"
+grep -q "bad-magic at byte 0" "$T/err" && result OK "garbage: bad magic at byte 0" ||
+	result FAIL "garbage: bad magic at byte 0" "$T/err"
+expect_rc 0 "report on two sessions" -- "$R" report "$T/c.dat"
+[ "$(grep -c '^session ' "$T/out")" -eq 2 ] && grep -q "^total: .* lost full=" "$T/out" &&
+	result OK "report shows both sessions and loss totals" ||
+	result FAIL "report shows both sessions and loss totals" "$T/out"
+expect_rc 0 "check on two sessions" -- "$R" check "$T/c.dat"
+grep -q "2 sessions" "$T/out" && result OK "check counts sessions" || result FAIL "check counts sessions" "$T/out"
+
+echo "1..$n"
+[ $failed -eq 0 ]
