@@ -89,7 +89,7 @@ struct bench_sched_entry {
 
 struct bench_floor {
 	u64 pos;
-	u8 buf[FLOOR_BYTES] __aligned(64);
+	u8 *buf;			/* FLOOR_BYTES, node-local */
 };
 
 static DEFINE_PER_CPU(struct bench_floor, bench_floor);
@@ -196,7 +196,7 @@ BENCH_LOOP(loop_empty_sched,
 	   bench_keep(PREV_PID(i), PREV_PRIO(i), PREV_STATE(i), NEXT_PID(i), NEXT_PRIO(i)))
 BENCH_LOOP(loop_rtrace_raw, rtrace_emit_raw(RTRACE_EV_TEST_RAW, bench_raw, 16))
 BENCH_LOOP(loop_rtrace_sched,
-	   rtrace_emit5(RTRACE_EV_TEST, PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
+	   rtrace_emit5(RTRACE_EV_SCHED_SWITCH, PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
 			NEXT_PID(i), NEXT_PRIO(i)))
 BENCH_LOOP(loop_ftrace_rsv_raw,
 	   struct ring_buffer_event *ev = ring_buffer_lock_reserve(bench_rb, 16);
@@ -409,7 +409,7 @@ static void bench_density(void)
 		prev = 1000 + (x >> 8) % 9000;
 		x = x * 1103515245 + 12345;
 		next = 1000 + (x >> 8) % 9000;
-		rtrace_emit5(RTRACE_EV_TEST, prev, 120 + (x & 15), x >> 31, next,
+		rtrace_emit5(RTRACE_EV_SCHED_SWITCH, prev, 120 + (x & 15), x >> 31, next,
 			     100 + ((x >> 4) & 39));
 		udelay(2 + (x & 3));
 	}
@@ -491,14 +491,45 @@ static u64 rb_bytes(unsigned int len)
 	return 4 + ALIGN(len, 4);
 }
 
+static void bench_floor_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kvfree(per_cpu(bench_floor, cpu).buf);
+		per_cpu(bench_floor, cpu).buf = NULL;
+	}
+}
+
+static int bench_floor_alloc(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		per_cpu(bench_floor, cpu).buf = kvzalloc_node(FLOOR_BYTES, GFP_KERNEL,
+							      cpu_to_node(cpu));
+		if (!per_cpu(bench_floor, cpu).buf) {
+			bench_floor_free();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int __init bench_init(void)
 {
 	int ret;
 
+	ret = bench_floor_alloc();
+	if (ret)
+		return ret;
+
 	/* ftrace's default: overwrite mode, like rtrace's bench session. */
 	bench_rb = ring_buffer_alloc(1 << 20, RB_FL_OVERWRITE);
-	if (!bench_rb)
-		return -ENOMEM;
+	if (!bench_rb) {
+		ret = -ENOMEM;
+		goto err_floor;
+	}
 	res_bytes[IMPL_FTRACE_RSV][PL_RAW16] = rb_bytes(16);
 	res_bytes[IMPL_FTRACE_RSV][PL_SCHED] = rb_bytes(sizeof(struct bench_sched_entry));
 	ret = register_nmi_handler(NMI_LOCAL, bench_nmi_handler, 0, "rtrace_bench");
@@ -514,6 +545,8 @@ err_nmi:
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 err_rb:
 	ring_buffer_free(bench_rb);
+err_floor:
+	bench_floor_free();
 	return ret;
 }
 
@@ -523,6 +556,7 @@ static void __exit bench_exit(void)
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 	irq_work_sync(&bench_irq_work);
 	ring_buffer_free(bench_rb);
+	bench_floor_free();
 }
 
 module_init(bench_init);

@@ -109,9 +109,20 @@
 #define RTRACE_REC_RAW			15
 #define RTRACE_REC_MAX_VARINT		10
 
-/* Event types.  0..RTRACE_EV_FIRST_USER-1 are rtrace's own. */
+/*
+ * Event types.  0..RTRACE_EV_FIRST_USER-1 are rtrace's own.  A record's h
+ * is one byte only for types 0..7, so those are kept for the hottest
+ * kernel events (the event-source modules emit them; their field layouts
+ * come with the stream's event table like every other type's).
+ */
 #define RTRACE_EV_INVALID		0
 #define RTRACE_EV_CLOCK_SYNC		1	/* args: clock value, CLOCK_MONOTONIC ns */
+#define RTRACE_EV_SCHED_SWITCH		2	/* prev_pid, prev_prio, prev_state, next_pid, next_prio */
+#define RTRACE_EV_SCHED_WAKEUP		3
+#define RTRACE_EV_IRQ_ENTRY		4
+#define RTRACE_EV_IRQ_EXIT		5
+#define RTRACE_EV_SYS_ENTER		6
+#define RTRACE_EV_SYS_EXIT		7
 #define RTRACE_EV_TEST			8	/* test module: args are test-defined */
 #define RTRACE_EV_TEST_RAW		9	/* test module: raw payload */
 #define RTRACE_EV_FIRST_USER		64	/* first id for rtrace_emit() callers */

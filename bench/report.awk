@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# bench/run's report: tables and "ratio NAME = X.XX" lines from the guest's
+# "result"/"stats"/"dmesg" lines.  One input file per mode (icount.txt, tcg.txt).
+
+FNR == 1 {
+	mode = FILENAME
+	sub(/.*\//, "", mode)
+	sub(/\.txt$/, "", mode)
+	if (!(mode in seen)) {
+		seen[mode] = 1
+		order[nmodes++] = mode
+	}
+}
+$1 == "result" {
+	k = $2 SUBSEP $3 SUBSEP $4 SUBSEP mode
+	med[k] = $5 / 1000
+	lo[k] = $6 / 1000
+	hi[k] = $7 / 1000
+}
+$1 == "stats" && $2 == "total" && mode == order[0] {
+	dens_written = $3
+	dens_bytes = $9
+}
+$1 == "bytes" {
+	fbytes[$2 SUBSEP $3] = $4
+}
+
+function ratio(name, a, b) {
+	if (b <= 0) {
+		printf "ratio %s = n/a\n", name
+		return -1
+	}
+	printf "ratio %s = %.2f\n", name, a / b
+	return a / b
+}
+
+function target(what, r, max) {
+	if (r < 0)
+		return
+	if (r <= max)
+		printf "- %s: %.2f, target <= %.2f met\n", what, r, max
+	else
+		printf "- %s: %.2f, target <= %.2f MISSED by %.0f%%\n", what, r, max, (r / max - 1) * 100
+}
+
+END {
+	nimpl = split("rtrace rtrace_tsc ftrace_rsv ftrace_wr floor_tsc floor_local", impls, " ")
+	nw = split("rtrace rtrace_tsc", writers, " ")
+	floor["rtrace"] = "floor_local"
+	floor["rtrace_tsc"] = "floor_tsc"
+	nctx = split("task hardirq nmi nmi_nested", ctxs, " ")
+	npl = split("raw16 sched", pls, " ")
+	printf "rtrace: the clock rtrace chooses in this VM (trace_clock_local(); TCG has no\n"
+	printf "invariant TSC); rtrace_tsc: the raw TSC forced (clock=tsc), as on hosts with an\n"
+	printf "invariant TSC.  Each is compared with the floor that reads the same clock.\n\n"
+	for (m = 0; m < nmodes; m++) {
+		mo = order[m]
+		unit = mo == "icount" ? "instructions per event" : "emulated ns per event (TCG)"
+		printf "## %s: %s, median [min-max]\n\n", mo, unit
+		printf "| writer | payload |"
+		for (c = 1; c <= nctx; c++)
+			printf " %s |", ctxs[c]
+		printf "\n|---|---|"
+		for (c = 1; c <= nctx; c++)
+			printf "---|"
+		printf "\n"
+		for (i = 1; i <= nimpl; i++)
+			for (p = 1; p <= npl; p++) {
+				printf "| %s | %s |", impls[i], pls[p]
+				for (c = 1; c <= nctx; c++) {
+					k = impls[i] SUBSEP pls[p] SUBSEP ctxs[c] SUBSEP mo
+					if (k in med)
+						printf " %.1f [%.1f-%.1f] |", med[k], lo[k], hi[k]
+					else
+						printf " - |"
+				}
+				printf "\n"
+			}
+		printf "\n```\n"
+		for (w = 1; w <= nw; w++)
+			for (p = 1; p <= npl; p++)
+				for (c = 1; c <= 3; c++) {
+					wr = writers[w]
+					ctx = ctxs[c]
+					pl = pls[p]
+					r = med[wr SUBSEP pl SUBSEP ctx SUBSEP mo]
+					rf[wr, pl, ctx, mo] = ratio(wr "_" pl "/ftrace_reserve " ctx " " mo, r,
+						med["ftrace_rsv" SUBSEP pl SUBSEP ctx SUBSEP mo])
+					ratio(wr "_" pl "/ftrace_write " ctx " " mo, r,
+					      med["ftrace_wr" SUBSEP pl SUBSEP ctx SUBSEP mo])
+					rl[wr, pl, ctx, mo] = ratio(wr "_" pl "/floor " ctx " " mo, r,
+						med[floor[wr] SUBSEP pl SUBSEP ctx SUBSEP mo])
+				}
+		for (w = 1; w <= nw; w++)
+			for (p = 1; p <= npl; p++) {
+				wr = writers[w]
+				pl = pls[p]
+				ratio(wr "_" pl "_nested/ftrace_reserve_nested nmi " mo,
+				      med[wr SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo],
+				      med["ftrace_rsv" SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo])
+			}
+		printf "```\n\n"
+	}
+	printf "## Targets\n\n"
+	for (m = 0; m < nmodes; m++)
+		for (w = 1; w <= nw; w++)
+			for (p = 1; p <= npl; p++)
+				for (c = 1; c <= 3; c++) {
+					wr = writers[w]
+					pl = pls[p]
+					ctx = ctxs[c]
+					mo = order[m]
+					target(wr "/ftrace_reserve " pl " " ctx " " mo,
+					       rf[wr, pl, ctx, mo], 0.25)
+					target(wr "/floor " pl " " ctx " " mo, rl[wr, pl, ctx, mo], 1.5)
+				}
+	printf "\n## Density (bytes per event)\n\n```\n"
+	if (dens_written > 0) {
+		printf "rtrace sched_switch-like, realistic values: %.2f bytes/event (%d events, %d bytes)\n",
+		       dens_bytes / dens_written, dens_written, dens_bytes
+		printf "ratio rtrace_sched_bytes/ftrace_sched_bytes = %.2f\n",
+		       dens_bytes / dens_written / fbytes["ftrace_rsv", "sched"]
+	} else {
+		printf "rtrace density: no figure (stats missing)\n"
+	}
+	printf "ftrace, same 5 fields: %d bytes/event (4-byte event header + entry);", fbytes["ftrace_rsv", "sched"]
+	printf " its real sched_switch with both comms: 68\n"
+	printf "ftrace raw16: %d bytes/event\n```\n", fbytes["ftrace_rsv", "raw16"]
+	if (dens_written > 0)
+		target("rtrace sched_switch-like bytes/event", dens_bytes / dens_written, 12)
+}
