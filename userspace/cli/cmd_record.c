@@ -72,9 +72,8 @@ static void print_loss(struct rtrace_session *s)
 			lost[c] += st[i].lost[c];
 	}
 	free(st);
-	fprintf(stderr, "rtrace record: %llu events written;", (unsigned long long)written);
-	for (c = 0; c < RTRACE_NR_LOST; c++)
-		fprintf(stderr, " lost %s=%llu", rtrace_lost__name(c), (unsigned long long)lost[c]);
+	fprintf(stderr, "rtrace record: %llu events written; ", (unsigned long long)written);
+	cli_print_lost(stderr, lost);
 	fprintf(stderr, "\n");
 }
 
