@@ -132,9 +132,10 @@ struct rdev_file {
 	bool data_mapped;
 };
 
+/* The device: locking rules in the comment at the top of this file. */
 static struct {
-	struct mutex lock;
-	struct mutex read_mutex;
+	struct mutex lock;		/* state, session, consumer, descs */
+	struct mutex read_mutex;	/* reader side: peek/consume, rr, mmap */
 	u32 state;
 	unsigned long gen;
 	struct rdev_session *session;

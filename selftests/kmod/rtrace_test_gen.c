@@ -16,6 +16,7 @@
  * returned an error, e.g. session stopped or buffer full), seq (next seq).
  */
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
@@ -24,7 +25,7 @@
 #include <rtrace.h>
 #include <uapi/linux/rtrace.h>
 
-#define RTRACE_TEST_GEN_MAX	(1U << 24)
+#define RTRACE_TEST_GEN_MAX	BIT(24)
 
 static atomic64_t gen_seq = ATOMIC64_INIT(0);
 static atomic64_t gen_ok = ATOMIC64_INIT(0);
