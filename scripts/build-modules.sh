@@ -33,6 +33,10 @@ else
 fi
 [ $debug = 1 ] && out=$out-debug
 mkdir -p "$out" "$out/include"
+# One build per directory at a time (several runners may share a kernel);
+# readers of the .ko files take the same lock (selftests/vm/run).
+exec 9>"$out/.lock"
+flock 9
 
 # Mirror the module sources (mtimes kept, so kbuild stays incremental);
 # sources deleted from the tree are deleted from the copy.
