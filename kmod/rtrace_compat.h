@@ -146,5 +146,18 @@ static inline void rtrace_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
+/* Send an NMI to another CPU (test modules). */
+static inline void rtrace_send_nmi(unsigned int cpu)
+{
+	apic->send_IPI(cpu, NMI_VECTOR);
+}
+
+/* struct device_type.devnode() takes a const device since 6.2 (device helper). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define RTRACE_DEVNODE_CONST	const
+#else
+#define RTRACE_DEVNODE_CONST
+#endif
+
 #endif /* __KERNEL__ */
 #endif /* _RTRACE_COMPAT_H */
