@@ -69,6 +69,7 @@ enum {
 	OPT_ORDER,
 	OPT_MIN_EVENTS,
 	OPT_RAW_TS,
+	OPT_MMAP,
 };
 
 #define CLI_CONFIG_LONGOPTS						\

@@ -83,6 +83,7 @@ int cmd_record(int argc, char **argv)
 		CLI_CONFIG_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "mmap", no_argument, NULL, OPT_MMAP },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -109,6 +110,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case OPT_DEVICE:
 			device = optarg;
+			break;
+		case OPT_MMAP:
+			lo.use_mmap = 1;
 			break;
 		case 'h':
 			cli_print_help(stdout, cli_find(cmd));
@@ -165,7 +169,7 @@ int cmd_record(int argc, char **argv)
 	if (ret < 0 && sink.err)
 		ret = cli_fail(cmd, "%s: %s", out, strerror(sink.err));
 	else if (ret < 0)
-		ret = cli_ioctl_fail(cmd, "read", ret);
+		ret = cli_ioctl_fail(cmd, lo.use_mmap ? "mmap reader" : "read", ret);
 	else
 		ret = 0;
 	/* The loop stops the session when it ends by signal or deadline; make sure on EOF too. */

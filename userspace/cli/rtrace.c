@@ -27,7 +27,7 @@
 
 static const struct cli_cmd commands[] = {
 	{ "record", cmd_record,
-	  "[-o FILE] [--duration SEC] [config options]",
+	  "[-o FILE] [--duration SEC] [--mmap] [config options]",
 	  "configure, start, and save the stream to a file until SIGINT or --duration",
 	  "Configures a new session, starts it, and appends everything read from the device\n"
 	  "to FILE until Ctrl-C (SIGINT/SIGTERM) or --duration ends it; then stops the session,\n"
@@ -35,6 +35,7 @@ static const struct cli_cmd commands[] = {
 	  "sub-buffer boundary and decodes entirely ('rtrace check FILE').\n"
 	  "  -o, --output FILE         where to write (default rtrace.dat, '-' for stdout)\n"
 	  "  --duration SEC            stop after SEC seconds (decimals allowed)\n"
+	  "  --mmap                    read through the zero-copy mmap ring instead of read()\n"
 	  CONFIG_HELP DEVICE_HELP
 	  "Example: rtrace record -o trace.dat --duration 5 --buffer-size 1M --cpus 0-1\n" },
 	{ "configure", cmd_configure,

@@ -232,6 +232,10 @@ typedef int (*rtrace_read_fn)(void *ctx, const void *data, size_t len);
  * @deadline_ns: CLOCK_MONOTONIC time at which the loop ends, 0 for none
  * @drain: when the loop ends for @stop or @deadline_ns, issue STOP and FLUSH
  *	and read what is left until the device has nothing more
+ * @use_mmap: read through the mmap ring instead of read(): zero-copy, @fn
+ *	gets pointers into the mapped data area (valid during the call only)
+ * @mmap_data_size: data area size for @use_mmap (a power of two), 0 for the
+ *	smallest power of two >= max(1 MiB, 4 sub-buffers, the stream header)
  */
 struct rtrace_read_loop_opts {
 	size_t sz;
@@ -242,6 +246,8 @@ struct rtrace_read_loop_opts {
 	volatile int *stop;
 	uint64_t deadline_ns;
 	int drain;
+	int use_mmap;
+	size_t mmap_data_size;
 };
 
 /**
@@ -249,8 +255,10 @@ struct rtrace_read_loop_opts {
  * @s: session
  * @opts: loop parameters
  *
- * Ends at end of stream (read() returning 0), when @opts->stop or
- * @opts->deadline_ns says so, or when @opts->fn returns non-zero.
+ * Ends at end of stream (read() returning 0, or the mmap area's EOF flag),
+ * when @opts->stop or @opts->deadline_ns says so, or when @opts->fn returns
+ * non-zero.  With @opts->use_mmap the file becomes the session's mmap
+ * consumer (read() on it then fails with -EBUSY) until the loop returns.
  *
  * Context: process.
  * Return: 0, the non-zero value returned by @opts->fn, or -errno.

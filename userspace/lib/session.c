@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +26,7 @@ struct rtrace_session {
 struct rtrace_session *rtrace_session__open(const struct rtrace_session_opts *opts)
 {
 	const char *path = "/dev/rtrace";
-	int flags = O_RDONLY | O_CLOEXEC;
+	int flags = O_RDWR | O_CLOEXEC;	/* the mmap consumer maps a writable page */
 	struct rtrace_session *s;
 
 	if (!opts_valid(opts, sizeof(*opts))) {
@@ -41,6 +42,8 @@ struct rtrace_session *rtrace_session__open(const struct rtrace_session_opts *op
 	if (!s)
 		return NULL;
 	s->fd = open(path, flags);
+	if (s->fd < 0 && errno == EACCES)	/* read-only access is enough but for mmap */
+		s->fd = open(path, (flags & ~O_RDWR) | O_RDONLY);
 	if (s->fd < 0) {
 		int err = errno;
 
@@ -223,6 +226,120 @@ static int read_drain(struct rtrace_session *s, const struct rtrace_read_loop_op
 	return ret;
 }
 
+static int loop_should_end(const struct rtrace_read_loop_opts *o)
+{
+	return (o->stop && *o->stop) || (o->deadline_ns && now_ns() >= o->deadline_ns);
+}
+
+/*
+ * The mmap consumer (protocol in uapi/linux/rtrace.h): the kernel copies the
+ * stream into a data area of D bytes mapped twice back to back, so the
+ * unread bytes [consumed, produced) are always contiguous at
+ * data + consumed % D.  poll() makes the kernel refill the area.
+ */
+static int mmap_loop(struct rtrace_session *s, struct rtrace_read_loop_opts *o)
+{
+	struct rtrace_mmap_ctrl *ctrl;
+	struct rtrace_mmap_meta *meta;
+	struct rtrace_info info;
+	const uint8_t *data;
+	uint64_t consumed, d, need;
+	size_t pg, len;
+	int ret, stopping = 0, idle = 0;
+
+	ret = rtrace_session__info(s, &info);
+	if (ret)
+		return ret;
+	pg = info.page_size ? info.page_size : (size_t)sysconf(_SC_PAGESIZE);
+	d = o->mmap_data_size;
+	if (!d) {
+		need = 4ull * info.subbuf_size;
+		if (need < info.hdr_size)
+			need = info.hdr_size;
+		for (d = 1 << 20; d < need; d <<= 1)
+			;
+	}
+	if (d & (d - 1) || d > SIZE_MAX / 4)
+		return -EINVAL;
+	len = pg + 2 * (size_t)d;
+
+	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd,
+		    (off_t)RTRACE_MMAP_PGOFF_CTRL * (off_t)pg);
+	if (ctrl == MAP_FAILED)
+		return -errno;
+	meta = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, (off_t)RTRACE_MMAP_PGOFF_META * (off_t)pg);
+	if (meta == MAP_FAILED) {
+		ret = -errno;
+		goto out_ctrl;
+	}
+	if (meta->magic != RTRACE_MMAP_MAGIC || meta->data_size != d || meta->data_offset != pg) {
+		ret = -EPROTO;
+		goto out_meta;
+	}
+	data = (const uint8_t *)meta + meta->data_offset;
+	consumed = __atomic_load_n(&ctrl->consumed, __ATOMIC_RELAXED);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		uint64_t p;
+		int r;
+
+		if (!stopping && loop_should_end(o)) {
+			if (!o->drain)
+				break;
+			/* The kernel refills the area on STOP/FLUSH; read until EOF. */
+			rtrace_session__stop(s);
+			rtrace_session__flush(s);
+			stopping = 1;
+		}
+		/*
+		 * Pairs with the kernel's smp_store_release() of produced after it
+		 * copied the bytes (rtrace_dev.c, rdev_mmap_fill()).
+		 */
+		p = __atomic_load_n(&meta->produced, __ATOMIC_ACQUIRE);
+		if (p != consumed) {
+			if (p - consumed > d) {
+				ret = -EPROTO;
+				break;
+			}
+			ret = o->fn(o->ctx, data + consumed % d, (size_t)(p - consumed));
+			if (ret)
+				break;
+			consumed = p;
+			/*
+			 * Pairs with the kernel's smp_load_acquire() of consumed before
+			 * it reuses those bytes (rdev_mmap_fill()).
+			 */
+			__atomic_store_n(&ctrl->consumed, consumed, __ATOMIC_RELEASE);
+			idle = 0;
+			continue;
+		}
+		/* EOF is set after the last produced store: load it, then produced again. */
+		if (__atomic_load_n(&meta->flags, __ATOMIC_ACQUIRE) & RTRACE_MMAP_EOF &&
+		    __atomic_load_n(&meta->produced, __ATOMIC_ACQUIRE) == consumed)
+			break;
+		r = poll(&pfd, 1, o->poll_ms);
+		if (r < 0 && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		if (r > 0 && pfd.revents & (POLLERR | POLLNVAL)) {
+			ret = -EIO;
+			break;
+		}
+		/* Draining and nothing for ~10 s: the kernel will not set EOF. */
+		if (stopping && r == 0 && ++idle * (long)o->poll_ms > 10000) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+out_meta:
+	munmap(meta, len);
+out_ctrl:
+	munmap(ctrl, pg);
+	return ret;
+}
+
 int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read_loop_opts *opts)
 {
 	struct rtrace_read_loop_opts o;
@@ -242,6 +359,8 @@ int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read
 	}
 	if (o.poll_ms <= 0)
 		o.poll_ms = 100;
+	if (o.use_mmap)
+		return mmap_loop(s, &o);
 
 	buf = malloc(o.buf_size);
 	if (!buf)
@@ -252,7 +371,7 @@ int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read
 		ssize_t n;
 		int r;
 
-		if ((o.stop && *o.stop) || (o.deadline_ns && now_ns() >= o.deadline_ns)) {
+		if (loop_should_end(&o)) {
 			if (o.drain) {
 				/* Errors of STOP/FLUSH show up as a short capture, not here. */
 				rtrace_session__stop(s);

@@ -58,6 +58,17 @@ ok "$([ "$lines" -eq "$ev" ]; echo $?)" "decode prints $lines lines"
 rtrace decode $T/r.dat | grep -q " test_raw len=" 
 ok $? "decode shows raw events"
 
+# the same through the mmap ring
+rtrace record --mmap -o $T/m.dat --duration 3 --buffer-size 64K --subbuf-size 4K 2>$T/err &
+pid=$!
+sleep 1
+echo 900 >$P/emit
+wait $pid
+ok $? "record --mmap exits 0"
+ev=$(check_events $T/m.dat)
+w=$(stats_written)
+ok "$([ "${ev:-0}" -eq 900 ] && [ "$w" = "$ev" ]; echo $?)" "record --mmap captured $ev of 900 events (written $w)"
+
 # record until SIGINT, to stdout through a pipe
 (rtrace record -o - --buffer-size 64K --subbuf-size 4K 2>$T/rec2.err | rtrace check - >$T/pipe.out 2>&1
  echo $? >$T/pipe.rc) &
