@@ -232,7 +232,8 @@ static enum hrtimer_restart nest_timer(struct hrtimer *t)
 
 	if (READ_ONCE(stopping))
 		return HRTIMER_NORESTART;
-	for (i = 0; i < 8; i++)
+	/* Long enough that NMIs from the other CPU land inside. */
+	for (i = 0; i < 48; i++)
 		produce(2);
 	if (++timer_ticks % 4 == 0) {
 		atomic_set(&nmi_pending, 1);
@@ -251,7 +252,7 @@ static int nmi_sender(void *arg)
 			atomic_set(&nmi_pending, 1);
 			rtrace_send_nmi(target_cpu);
 		}
-		udelay(5 + get_random_u32_below(30));
+		udelay(2 + get_random_u32_below(15));
 		cond_resched();
 	}
 	return 0;
