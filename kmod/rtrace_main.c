@@ -1,36 +1,111 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace: module init/exit and registration of the /dev/rtrace misc device.
+ * rtrace: module init/exit and registration of the /dev/rtrace device.
  *
- * The device node is root-only (mode 0600).  The file operations carry
- * THIS_MODULE as owner, so the module cannot be removed while /dev/rtrace is
- * open: rmmod fails with -EBUSY until the last file is closed.
+ * The device node is root-only (mode 0600), or mode 0660 with the group
+ * given by the module parameter group=.  Its owner and mode come from the
+ * device's devnode callback, which is why this is a plain character device
+ * rather than a misc device (misc devices can set a mode, not a group).
+ * Opening it also needs CAP_PERFMON or CAP_SYS_ADMIN (rtrace_dev.c).
+ *
+ * The file operations carry THIS_MODULE as owner, so the module cannot be
+ * removed while /dev/rtrace is open: rmmod fails until the last file is
+ * closed.
  */
+#include <linux/cdev.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/init.h>
-#include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uidgid.h>
 
 #include <uapi/linux/rtrace.h>
 
+#include "rtrace_compat.h"
 #include "rtrace_dev.h"
 
-/* File operations, session and reader side: rtrace_dev.c. */
-static struct miscdevice rtrace_miscdev = {
-	.minor		= MISC_DYNAMIC_MINOR,
+static int group = -1;
+module_param(group, int, 0444);
+MODULE_PARM_DESC(group, "group id allowed to open /dev/rtrace (mode 0660); default: root only (0600)");
+
+static dev_t rtrace_devt;
+static struct cdev rtrace_cdev;
+static struct device *rtrace_device;
+
+static char *rtrace_devnode(RTRACE_DEVNODE_CONST struct device *dev,
+			    umode_t *mode, kuid_t *uid, kgid_t *gid)
+{
+	if (mode)
+		*mode = group >= 0 ? 0660 : 0600;
+	if (gid && group >= 0)
+		*gid = make_kgid(&init_user_ns, group);
+	return NULL;
+}
+
+static const struct device_type rtrace_device_type = {
 	.name		= "rtrace",
-	.fops		= &rtrace_dev_fops,
-	.mode		= 0600,
+	.devnode	= rtrace_devnode,
 };
+
+static void rtrace_device_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static int rtrace_device_add(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&rtrace_devt, 0, 1, "rtrace");
+	if (ret)
+		return ret;
+	rtrace_device = kzalloc(sizeof(*rtrace_device), GFP_KERNEL);
+	if (!rtrace_device) {
+		ret = -ENOMEM;
+		goto unregister_region;
+	}
+	device_initialize(rtrace_device);
+	rtrace_device->devt = rtrace_devt;
+	rtrace_device->type = &rtrace_device_type;
+	rtrace_device->release = rtrace_device_release;
+	ret = dev_set_name(rtrace_device, "rtrace");
+	if (ret)
+		goto put_device;
+
+	cdev_init(&rtrace_cdev, &rtrace_dev_fops);
+	rtrace_cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&rtrace_cdev, rtrace_device);
+	if (ret)
+		goto put_device;
+	return 0;
+
+put_device:
+	put_device(rtrace_device);
+unregister_region:
+	unregister_chrdev_region(rtrace_devt, 1);
+	return ret;
+}
+
+static void rtrace_device_del(void)
+{
+	cdev_device_del(&rtrace_cdev, rtrace_device);
+	put_device(rtrace_device);
+	unregister_chrdev_region(rtrace_devt, 1);
+}
 
 static int __init rtrace_init(void)
 {
 	int ret;
 
+	if (group >= 0 && !gid_valid(make_kgid(&init_user_ns, group))) {
+		pr_err("rtrace: group=%d is not a valid group id\n", group);
+		return -EINVAL;
+	}
 	ret = rtrace_dev_init();
 	if (ret)
 		return ret;
-	ret = misc_register(&rtrace_miscdev);
+	ret = rtrace_device_add();
 	if (ret) {
 		pr_err("rtrace: cannot register /dev/rtrace: %d\n", ret);
 		goto dev_exit;
@@ -44,7 +119,7 @@ dev_exit:
 
 static void __exit rtrace_exit(void)
 {
-	misc_deregister(&rtrace_miscdev);
+	rtrace_device_del();
 	rtrace_dev_exit();
 }
 

@@ -8,8 +8,11 @@
  * the module.  The module is loaded again at the end of each test.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -118,10 +121,23 @@ FIXTURE(mod) {
 	int fd;
 };
 
+/* Unload the modules that use rtrace's symbols (they hold it). */
+static void unload_holders(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/sys/module/rtrace/holders");
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			syscall(SYS_delete_module, de->d_name, O_NONBLOCK);
+	closedir(d);
+}
+
 FIXTURE_SETUP(mod)
 {
-	/* The generator uses rtrace's symbols: it must go first. */
-	syscall(SYS_delete_module, "rtrace_test_gen", O_NONBLOCK);
+	unload_holders();
 	ASSERT_TRUE(loaded());
 	self->fd = -1;
 }
@@ -216,6 +232,61 @@ TEST_F(mod, rmmod_with_running_session)
 	self->fd = -1;
 	EXPECT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
 	EXPECT_FALSE(loaded());
+}
+
+#define GROUP	1234
+
+/* Child: become uid 65534 in group @in_group (or not), with only CAP_PERFMON. */
+static int open_as_member(int in_group)
+{
+	gid_t g = GROUP;
+	int fd;
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(in_group ? 1 : 0, &g) ||
+	    setgid(in_group ? GROUP : 65534) || setuid(65534))
+		return 10;
+	if (keep_cap(38))	/* CAP_PERFMON */
+		return 11;
+	fd = open(DEV_PATH, O_RDWR);
+	if (in_group)
+		return fd >= 0 ? 0 : 1;
+	return fd < 0 && errno == EACCES ? 0 : 2;
+}
+
+/* Same, in the group but without any capability: EPERM at open. */
+static int open_as_member_without_caps(int unused)
+{
+	gid_t g = GROUP;
+	int fd;
+
+	if (setgroups(1, &g) || setgid(GROUP) || setuid(65534))
+		return 10;
+	fd = open(DEV_PATH, O_RDWR);
+	return fd < 0 && errno == EPERM ? 0 : 1;
+}
+
+/* group=N: the node is 0660 root:N, and members with CAP_PERFMON may open. */
+TEST_F(mod, group_parameter)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+	ASSERT_EQ(0, system("insmod " MOD_DIR "rtrace.ko group=1234"));
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0660, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(GROUP, st.st_gid);
+	EXPECT_EQ(0, in_child(open_as_member, 1));
+	EXPECT_EQ(0, in_child(open_as_member, 0));
+	EXPECT_EQ(0, in_child(open_as_member_without_caps, 0));
+
+	/* Back to the default: root only again. */
+	ASSERT_EQ(0, rm_rtrace()) TH_LOG("rmmod: %s", strerror(errno));
+	ASSERT_EQ(0, system("insmod " MOD_DIR "rtrace.ko"));
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_gid);
 }
 
 TEST_HARNESS_MAIN
