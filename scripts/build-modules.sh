@@ -6,16 +6,18 @@
 # usage: scripts/build-modules.sh KERNEL|--kdir DIR [--debug-build] [-- KBUILD ARGS...]
 #   KERNEL is cloud, rt, 6.1 or debug (see scripts/lib.sh); --kdir builds
 #   against any prepared kernel tree into build/kdir[-debug]/.
-#   --debug-build sets RTRACE_DEBUG=1.  Extra args go to kbuild (W=1, C=2).
+#   --debug-build sets RTRACE_DEBUG=1; --suffix S builds in build/<kernel>-S/
+#   (lint builds).  Extra args go to kbuild (W=1, C=2).
 # Prints the build directory on the last line of stdout.
 set -e
 . "$(dirname "$0")/lib.sh"
 
-name= kdir= debug=0
+name= kdir= debug=0 suffix=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir)		kdir=$2; shift ;;
 	--debug-build)	debug=1 ;;
+	--suffix)	suffix=-$2; shift ;;
 	--)		shift; break ;;
 	-*)		die "unknown option $1" ;;
 	*)		name=$1 ;;
@@ -32,6 +34,7 @@ else
 	out=$RTRACE_TOP/build/$name
 fi
 [ $debug = 1 ] && out=$out-debug
+out=$out$suffix
 mkdir -p "$out" "$out/include"
 # One build per directory at a time (several runners may share a kernel);
 # readers of the .ko files take the same lock (selftests/vm/run).
