@@ -751,14 +751,14 @@ static ssize_t rdev_read_units(struct rdev_file *rf, struct rdev_session *s,
  * emitted while stopped, counted as lost, cannot keep a reader from EOF).
  * Return: sub-buffers published.
  */
-static int rdev_flush_stopped(struct rdev_session *s, unsigned long gen)
+static int rdev_flush_stopped(struct rdev_session *s)
 {
 	int n = 0;
 
 	mutex_lock(&rdev.lock);
-	if (rdev.session == s && rdev.gen == gen &&
-	    rdev.state == RTRACE_STATE_STOPPED && s->eof_flush_gen != gen) {
-		s->eof_flush_gen = gen;
+	if (rdev.session == s && rdev.state == RTRACE_STATE_STOPPED &&
+	    s->eof_flush_gen != rdev.gen) {
+		s->eof_flush_gen = rdev.gen;
 		n = rtrace_ring_flush(s->ring);
 	}
 	mutex_unlock(&rdev.lock);
@@ -802,7 +802,7 @@ static ssize_t rdev_read(struct file *file, char __user *ubuf, size_t count,
 		 * they get a sub-buffer.  Nothing new: drained, EOF.
 		 */
 		if (state == RTRACE_STATE_STOPPED) {
-			if (rdev_flush_stopped(s, gen) > 0) {
+			if (rdev_flush_stopped(s) > 0) {
 				rdev_put(s);
 				continue;
 			}
@@ -902,8 +902,16 @@ publish:
 	/* Pairs with the consumer's acquire load of produced (uapi header). */
 	smp_store_release(&s->meta->produced, s->produced);
 	if (state == RTRACE_STATE_STOPPED && s->mmap_hdr_done &&
-	    !rtrace_ring_has_data(s->ring))
-		WRITE_ONCE(s->meta->flags, RTRACE_MMAP_EOF);
+	    !rtrace_ring_has_data(s->ring)) {
+		/* As in rdev_read(): one more flush for losses, then EOF. */
+		if (rdev_flush_stopped(s) > 0)
+			return rdev_mmap_fill(s, state);
+		/*
+		 * After the last produced store: a consumer that sees EOF
+		 * with an acquire load also sees the final produced.
+		 */
+		smp_store_release(&s->meta->flags, RTRACE_MMAP_EOF);
+	}
 	return s->produced != s->consumed;
 }
 
