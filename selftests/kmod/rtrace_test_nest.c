@@ -83,6 +83,12 @@ static void produce(unsigned int p)
 	a[0] = p;
 	a[1] = seq;
 	a[2] = seq * KMUL + p;
+	/*
+	 * Marked before the write: another writer of the same lane (on
+	 * PREEMPT_RT the tasklet thread shares the task lane) may publish
+	 * the event to the reader before we return.
+	 */
+	__set_bit(seq, pr->written);
 	switch (seq % 3) {
 	case 0:
 		ret = rtrace_emit3(RTRACE_EV_TEST, a[0], a[1], a[2]);
@@ -94,10 +100,11 @@ static void produce(unsigned int p)
 		ret = rtrace_emit_raw(RTRACE_EV_TEST_RAW, a, sizeof(a));
 		break;
 	}
-	if (!ret) {
+	if (ret)
+		__clear_bit(seq, pr->written);
+	if (!ret)
 		pr->ok++;
-		__set_bit(seq, pr->written);
-	} else if (ret == -EBUSY) {
+	else if (ret == -EBUSY) {
 		pr->err_busy++;
 	} else if (ret == -ENOSPC) {
 		pr->err_full++;
