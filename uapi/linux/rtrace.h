@@ -117,7 +117,8 @@
  */
 #define RTRACE_EV_INVALID		0
 #define RTRACE_EV_CLOCK_SYNC		1	/* args: clock value, CLOCK_MONOTONIC ns */
-#define RTRACE_EV_SCHED_SWITCH		2	/* prev_pid, prev_prio, prev_state, next_pid, next_prio */
+/* RTRACE_EV_SCHED_SWITCH args: prev_pid, prev_prio, prev_state, next_pid, next_prio */
+#define RTRACE_EV_SCHED_SWITCH		2
 #define RTRACE_EV_SCHED_WAKEUP		3
 #define RTRACE_EV_IRQ_ENTRY		4
 #define RTRACE_EV_IRQ_EXIT		5
