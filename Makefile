@@ -79,11 +79,15 @@ bench:
 	@if [ -f bench/Makefile ]; then $(MAKE) -C bench; \
 	else echo 'bench: no benchmarks yet'; fi
 
+# Installs rtrace.ko only (never the test modules) into extra/ and runs depmod.
 install:
 	scripts/build-modules.sh --kdir $(KDIR) $(MOD_FLAGS) >/dev/null
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug) modules_install
+	krel=$$(cat $(KDIR)/include/config/kernel.release) && \
+	install -D -m 0644 build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug)/kmod/rtrace.ko \
+		$(DESTDIR)/lib/modules/$$krel/extra/rtrace.ko && \
+	/sbin/depmod $(if $(DESTDIR),-b $(DESTDIR)) $$krel
 	install -D -m 0644 uapi/linux/rtrace.h $(DESTDIR)$(PREFIX)/include/linux/rtrace.h
-	@if [ -f userspace/Makefile ]; then \
+	@if grep -q '^install:' userspace/Makefile 2>/dev/null; then \
 		$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX); fi
 
 clean:
