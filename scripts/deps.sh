@@ -55,9 +55,18 @@ for k in cloud rt 6.1; do
 			updated=1
 			img=$(resolve_apt "$(meta_image $k)")
 		fi
-		# Image and headers must be the same build, or modules won't load.
-		[ "$img" = "linux-image-$ver" ] ||
-			img=linux-image-$ver
+		if [ "$img" != "linux-image-$ver" ]; then
+			# The archive moved on: the image of the installed headers
+			# is gone.  Upgrade the headers meta package to match.
+			echo "deps: $(meta_image $k) is now $img; upgrading $(meta_headers $k)"
+			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+				--no-install-recommends "$(meta_headers $k)"
+			hdr=$(resolve "$(meta_headers $k)")
+			ver=${hdr#linux-headers-}
+			# Image and headers must be the same build, or modules won't load.
+			[ "$img" = "linux-image-$ver" ] ||
+				die "$(meta_image $k) ($img) and $(meta_headers $k) ($hdr) disagree"
+		fi
 		echo "deps: fetching $img for kernel '$k'"
 		tmp=$(mktemp -d)
 		chmod 755 "$tmp"	# apt-get download runs as _apt
