@@ -37,7 +37,7 @@
 #include <linux/clocksource.h>
 #include <linux/timekeeping.h>
 #include <linux/trace_clock.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)	/* moved in 6.12 */
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
@@ -117,11 +117,7 @@ static inline void rtrace_area_free(struct rtrace_area *a)
 /* Send an NMI to the current CPU (test modules). */
 static inline void rtrace_send_nmi_self(void)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	__apic_send_IPI_self(NMI_VECTOR);
-#else
 	apic->send_IPI_self(NMI_VECTOR);
-#endif
 }
 
 /*

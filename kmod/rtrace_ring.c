@@ -107,7 +107,7 @@
 #include "rtrace_ring.h"
 #include "../include/rtrace.h"
 
-#define RTRACE_PINNED		(1ULL << 63)
+#define RTRACE_PINNED		BIT_ULL(63)
 /* Largest h (20 bits: 3 bytes) plus largest delta (10 bytes). */
 #define RTRACE_REC_HDR_MAX	(3 + RTRACE_REC_MAX_VARINT)
 
@@ -386,6 +386,7 @@ static notrace void rtrace_lane_close(struct rtrace_ring *ring,
 	smp_store_release(&lane->produced, lane->produced + 1);
 	rtrace_inject(RTRACE_INJ_SWITCH_PUBLISHED);
 }
+
 NOKPROBE_SYMBOL(rtrace_lane_close);
 
 /*
@@ -465,6 +466,7 @@ static notrace bool rtrace_lane_open(struct rtrace_ring *ring, struct rtrace_cpu
 	 * the slot changes.  Pairs with that reader's smp_rmb().
 	 */
 	WRITE_ONCE(hdr->seq, lane->produced);
+	/* seq before the rest; pairs with the mmap reader's smp_rmb() */
 	smp_wmb();
 	hdr->magic = RTRACE_SUBBUF_MAGIC;
 	hdr->commit = 0;
@@ -486,18 +488,8 @@ static notrace bool rtrace_lane_open(struct rtrace_ring *ring, struct rtrace_cpu
 	WRITE_ONCE(lane->pos, (u8 *)(hdr + 1));
 	return true;
 }
-NOKPROBE_SYMBOL(rtrace_lane_open);
 
-/*
- * A write in progress, the owner's view.  Kept in scalars (never in memory:
- * the writer's fast path has no stack traffic beyond saved registers).
- */
-#define RTRACE_WR_VARS			\
-	struct rtrace_ring *ring;	\
-	struct rtrace_cpu *rc;		\
-	struct rtrace_lane *lane;	\
-	unsigned int l;			\
-	u64 ts
+NOKPROBE_SYMBOL(rtrace_lane_open);
 
 /* Busy byte of lane @l in a snapshot of union rtrace_busy.all. */
 static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
@@ -554,6 +546,7 @@ static noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rt
 		return -ENOSPC;
 	return 0;
 }
+
 NOKPROBE_SYMBOL(rtrace_lane_room);
 
 /*
@@ -570,16 +563,18 @@ static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 		if (rtrace_busy_lane(busy_all, b))
 			WRITE_ONCE(rc->pairs[l][b], rc->pairs[l][b] + 1);
 }
+
 NOKPROBE_SYMBOL(rtrace_note_nested);
 
 /*
  * Take a lane of this CPU for a write: the lane of the context level, or
  * the spare lane if that is busy.  Preemption must be disabled.  A macro
- * so the owner's state stays in the caller's registers.
- * Sets ret to 0 with ring, rc, lane, l, ts filled in and the timestamp
- * taken; -ENODEV if no ring is recording, -EBUSY on recursion (counted).
+ * over the caller's locals (ring, rc, lane, l, ts, ret), so the owner's
+ * state stays in registers: nothing is passed by address, nothing spills.
+ * Sets ret to 0 with the lane owned and the timestamp taken; -ENODEV if no
+ * ring is recording, -EBUSY on recursion (counted).
  */
-#define rtrace_wr_begin(ret) do {					\
+#define rtrace_wr_begin() do {					\
 	unsigned int __ctx;						\
 	u64 __busy;							\
 									\
@@ -646,7 +641,11 @@ static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u6
  */
 int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 {
-	RTRACE_WR_VARS;
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
 	unsigned int i;
 	size_t fixed;
 	int ret;
@@ -657,7 +656,7 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 		return -EINVAL;
 	h = ((u64)type << 4) | nargs;
 	preempt_disable_notrace();
-	rtrace_wr_begin(ret);
+	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
 	p = lane->pos;
@@ -706,7 +705,11 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 {
 	unsigned int nargs = type_nargs >> 16;
 	u16 type = (u16)type_nargs;
-	RTRACE_WR_VARS;
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
 	size_t fixed;
 	int ret;
 	u8 *p;
@@ -716,7 +719,7 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 		return -EINVAL;
 	h = ((u64)type << 4) | nargs;
 	preempt_disable_notrace();
-	rtrace_wr_begin(ret);
+	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
 	p = lane->pos;
@@ -779,14 +782,18 @@ NOKPROBE_SYMBOL(rtrace_emit_regs);
 int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
 {
 	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
-	RTRACE_WR_VARS;
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
 	int ret;
 	u8 *p;
 
 	if (unlikely(!type))
 		return -EINVAL;
 	preempt_disable_notrace();
-	rtrace_wr_begin(ret);
+	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
 	p = lane->pos;
@@ -1021,7 +1028,7 @@ void rtrace_ring_consume(struct rtrace_ring *ring, unsigned int cpu,
 		return;
 	c = READ_ONCE(ln->consumed);
 	if (ring->overwrite ? !(c & RTRACE_PINNED) :
-	    c == smp_load_acquire(&ln->produced))
+	    c == smp_load_acquire(&ln->produced))	/* see rtrace_lane_close() */
 		return;
 	WRITE_ONCE(ln->subbufs_read, ln->subbufs_read + 1);
 	/*
@@ -1092,6 +1099,7 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	for (c = 0; c < RTRACE_NR_LOST; c++)
 		st->lost[c] = rtrace_lost_total(ln, c);
 	st->nested = READ_ONCE(ln->nested);
+	/* Pairs with smp_store_release() in rtrace_lane_close(). */
 	st->subbufs_written = smp_load_acquire(&ln->produced);
 	st->subbufs_read = READ_ONCE(ln->subbufs_read);
 }

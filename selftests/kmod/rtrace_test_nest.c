@@ -45,7 +45,7 @@ module_param_string(result, result, sizeof(result), 0444);
 MODULE_PARM_DESC(result, "ok|skip|fail, then details");
 
 #define NR_PROD		5		/* task, softirq, hardirq, nmi, direct */
-#define MAX_SEQ		(1U << 22)
+#define MAX_SEQ		BIT(22)
 #define KMUL		0x9e3779b97f4a7c15ULL
 
 struct prod {
@@ -104,13 +104,12 @@ static void produce(unsigned int p)
 		__clear_bit(seq, pr->written);
 	if (!ret)
 		pr->ok++;
-	else if (ret == -EBUSY) {
+	else if (ret == -EBUSY)
 		pr->err_busy++;
-	} else if (ret == -ENOSPC) {
+	else if (ret == -ENOSPC)
 		pr->err_full++;
-	} else {
+	else
 		pr->err_other++;
-	}
 }
 
 /* ---- decoding ------------------------------------------------------- */
@@ -331,7 +330,7 @@ static int writer(void *arg)
 	}
 	WRITE_ONCE(stopping, true);
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return 0;
 }
 
@@ -472,13 +471,19 @@ static int run(void)
 
 	if (mode == 0) {
 		len = snprintf(result, sizeof(result),
-			       "%s nesting: task<-softirq=%s task<-hardirq=%s task<-nmi=%s softirq<-hardirq=%s softirq<-nmi=%s hardirq<-nmi=%s",
+			       "%s nesting: task<-softirq=%s task<-hardirq=%s task<-nmi=%s ",
 			       errors ? "fail" : "ok",
-			       pair_str(b[0], 24, pairs[0][1], !rt), pair_str(b[1], 24, pairs[0][2], 1),
-			       pair_str(b[2], 24, pairs[0][3], 1), pair_str(b[3], 24, pairs[1][2], !rt),
-			       pair_str(b[4], 24, pairs[1][3], !rt), pair_str(b[5], 24, pairs[2][3], 1));
+			       pair_str(b[0], 24, pairs[0][1], !rt),
+			       pair_str(b[1], 24, pairs[0][2], 1),
+			       pair_str(b[2], 24, pairs[0][3], 1));
+		len += snprintf(result + len, sizeof(result) - len,
+				"softirq<-hardirq=%s softirq<-nmi=%s hardirq<-nmi=%s",
+				pair_str(b[3], 24, pairs[1][2], !rt),
+				pair_str(b[4], 24, pairs[1][3], !rt),
+				pair_str(b[5], 24, pairs[2][3], 1));
 	} else {
-		len = snprintf(result, sizeof(result), "%s inject: nmi-nested=%llu spare=%llu fired=",
+		len = snprintf(result, sizeof(result),
+			       "%s inject: nmi-nested=%llu spare=%llu fired=",
 			       errors ? "fail" : "ok", pairs[0][3], pairs[0][4]);
 		for (p = 0; p < RTRACE_NR_INJ && len < sizeof(result); p++)
 			len += snprintf(result + len, sizeof(result) - len, "%s%u",

@@ -42,6 +42,7 @@ typedef __s64 s64;
 #define ____cacheline_aligned_in_smp	__attribute__((__aligned__(64)))
 #define __percpu
 #define __rcu
+#define BIT_ULL(n)		(1ULL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE		4096UL
 #define USEC_PER_SEC		1000000UL
