@@ -103,6 +103,18 @@ static int wait_consumer(int fd)
 	return -1;
 }
 
+/* Offset of the end of the @n-th sub-buffer after the stream header. */
+static size_t cut_after(const uint8_t *buf, size_t len, size_t off, int n)
+{
+	struct rtrace_subbuf_hdr sb;
+
+	while (n-- > 0 && off + sizeof(sb) <= len) {
+		memcpy(&sb, buf + off, sizeof(sb));
+		off += sizeof(sb) + sb.commit;
+	}
+	return off;
+}
+
 /*
  * rtrace start; cat /dev/rtrace > f; (events); rtrace stop: cat ends by
  * itself at EOF and f decodes, with every event accounted for.
@@ -113,7 +125,7 @@ TEST_F(dev, cat_capture_decodes)
 	struct rt_totals tot;
 	struct rt_walk w;
 	uint8_t *buf;
-	size_t len;
+	size_t len, cut;
 	int status;
 	pid_t pid;
 
@@ -159,6 +171,13 @@ TEST_F(dev, cat_capture_decodes)
 		  w.nr_test + w.nr_test_raw + tot.lost_all);
 	/* Losses are reported in band too. */
 	EXPECT_EQ(tot.lost_all, w.lost_all);
+
+	/* Cut after the header and three sub-buffers: still a valid stream. */
+	cut = cut_after(buf, len, w.hdr.hdr_size, 3);
+	ASSERT_EQ(0, rt_walk(&w, buf, cut)) TH_LOG("cut walk: %s", w.error);
+	EXPECT_EQ(3, w.nr_subbufs);
+	/* A cut inside a unit is detected, not misread. */
+	EXPECT_EQ(-1, rt_walk(&w, buf, cut - 1));
 	free(buf);
 
 	/* The userspace library agrees, when it is installed. */

@@ -314,6 +314,28 @@ TEST_F(rd, blocked_reader_woken_by_reset)
 	EXPECT_EQ(0, a->ret);
 }
 
+/* A new session wakes the reader, which gets the new stream header. */
+TEST_F(rd, blocked_reader_woken_by_configure)
+{
+	struct rtrace_stream_hdr h;
+	struct rtrace_config cfg;
+	struct reader_arg *a;
+	pthread_t t;
+
+	/* CONFIGURED, header read: the next read blocks. */
+	ASSERT_EQ((ssize_t)self->info.hdr_size, read(self->fd, self->buf, BIG));
+	a = woken_reader(self->fd, self->buf, &t);
+	rt_config_init(&cfg, 8192, 4 * 8192);
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &cfg));
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, rt_info(self->fd, &self->info));
+	ASSERT_EQ((ssize_t)self->info.hdr_size, a->ret);
+	memcpy(&h, self->buf, sizeof(h));
+	EXPECT_EQ(RTRACE_STREAM_MAGIC, h.magic);
+	EXPECT_EQ(self->info.session_id, h.session_id);
+	EXPECT_EQ(8192, h.subbuf_size);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
