@@ -73,9 +73,22 @@ int64_t rtrace_varint__unzigzag(uint64_t u);
 
 /* ----------------------------------------------------------- names etc. */
 
-/* "task", "softirq", ...; "lane?" for out-of-range values. */
+/**
+ * rtrace_lane__name() - name of a context lane
+ * @lane: RTRACE_LANE_*
+ *
+ * Context: any.
+ * Return: "task", "softirq", "hardirq", "nmi", "spare", or "lane?" if out of range.
+ */
 const char *rtrace_lane__name(unsigned int lane);
-/* "full", "recursion", "too_large", "off", "overwritten"; "?" otherwise. */
+
+/**
+ * rtrace_lost__name() - name of a loss cause
+ * @cause: RTRACE_LOST_*
+ *
+ * Context: any.
+ * Return: "full", "recursion", "too_large", "off", "overwritten", or "?".
+ */
 const char *rtrace_lost__name(unsigned int cause);
 
 /**
@@ -142,11 +155,19 @@ struct rtrace_session *rtrace_session__open(const struct rtrace_session_opts *op
  * rtrace_session__close() - close the device and free @s
  * @s: session, or NULL
  *
+ * The device's session is not affected: it outlives the file.
+ *
  * Context: process.
  */
 void rtrace_session__close(struct rtrace_session *s);
 
-/* The file descriptor, for poll()/epoll. Context: any. Return: the fd. */
+/**
+ * rtrace_session__fd() - the open file, for poll()/epoll
+ * @s: session
+ *
+ * Context: any.
+ * Return: the file descriptor (owned by @s).
+ */
 int rtrace_session__fd(const struct rtrace_session *s);
 
 /**
@@ -179,11 +200,49 @@ int rtrace_session__info(struct rtrace_session *s, struct rtrace_info *info);
  */
 int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg);
 
-/* RTRACE_IOC_START/STOP/FLUSH/SNAPSHOT/RESET. Context: process. Return: 0 or -errno. */
+/**
+ * rtrace_session__start() - RTRACE_IOC_START: start recording
+ * @s: session
+ *
+ * Context: process.
+ * Return: 0 or -errno (-ENODATA if no session is configured).
+ */
 int rtrace_session__start(struct rtrace_session *s);
+
+/**
+ * rtrace_session__stop() - RTRACE_IOC_STOP: stop recording; readers drain, then see EOF
+ * @s: session
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
 int rtrace_session__stop(struct rtrace_session *s);
+
+/**
+ * rtrace_session__flush() - RTRACE_IOC_FLUSH: publish partly filled sub-buffers
+ * @s: session
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
 int rtrace_session__flush(struct rtrace_session *s);
+
+/**
+ * rtrace_session__snapshot() - RTRACE_IOC_SNAPSHOT: freeze and publish the newest data
+ * @s: session
+ *
+ * Context: process.
+ * Return: 0 or -errno.
+ */
 int rtrace_session__snapshot(struct rtrace_session *s);
+
+/**
+ * rtrace_session__reset() - RTRACE_IOC_RESET: drop the session and its buffers
+ * @s: session
+ *
+ * Context: process.
+ * Return: 0 or -errno (-EBUSY while running or mapped).
+ */
 int rtrace_session__reset(struct rtrace_session *s);
 
 /**
@@ -300,7 +359,13 @@ struct rtrace_decode_error {
 	char msg[160];
 };
 
-/* Name of a code, e.g. "truncated". Context: any. */
+/**
+ * rtrace_decode_code__name() - short name of a decoder error code
+ * @code: enum rtrace_decode_code
+ *
+ * Context: any.
+ * Return: e.g. "truncated", "bad-magic"; "?" for unknown codes.
+ */
 const char *rtrace_decode_code__name(int code);
 
 /**
@@ -356,7 +421,14 @@ struct rtrace_event {
 	uint64_t seq;
 };
 
-/* Argument @i as signed (zigzag-decoded). Context: any. */
+/**
+ * rtrace_event__arg_s64() - argument @i of an S64 field
+ * @ev: event
+ * @i: argument index
+ *
+ * Context: any.
+ * Return: the zigzag-decoded signed value (0 if @i is out of range).
+ */
 static inline int64_t rtrace_event__arg_s64(const struct rtrace_event *ev, unsigned int i)
 {
 	return rtrace_varint__unzigzag(i < RTRACE_REC_MAX_ARGS ? ev->args[i] : 0);
@@ -435,7 +507,15 @@ struct rtrace_decoder *rtrace_decoder__new(const void *buf, size_t len,
  */
 struct rtrace_decoder *rtrace_decoder__open(const char *path, const struct rtrace_decoder_opts *opts);
 
-/* Free the decoder (and unmap what rtrace_decoder__open() mapped). NULL is fine. */
+/**
+ * rtrace_decoder__free() - free a decoder
+ * @dec: decoder, or NULL
+ *
+ * Also unmaps what rtrace_decoder__open() mapped; events and types it
+ * returned become invalid.
+ *
+ * Context: process.
+ */
 void rtrace_decoder__free(struct rtrace_decoder *dec);
 
 /**
@@ -464,13 +544,32 @@ int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev);
  */
 const struct rtrace_decode_error *rtrace_decoder__error(const struct rtrace_decoder *dec);
 
-/* Number of problems found so far. Context: any. */
+/**
+ * rtrace_decoder__nr_errors() - number of problems found so far
+ * @dec: decoder
+ *
+ * Context: any.
+ * Return: the count; 0 means the input decoded entirely (once iterated to the end).
+ */
 uint64_t rtrace_decoder__nr_errors(const struct rtrace_decoder *dec);
 
-/* Bytes of the input that were indexed as valid headers and sub-buffers. */
+/**
+ * rtrace_decoder__valid_bytes() - length of the indexed prefix of the input
+ * @dec: decoder
+ *
+ * Context: any.
+ * Return: bytes up to the first header that was corrupt or cut (the input
+ * length if there was none).
+ */
 uint64_t rtrace_decoder__valid_bytes(const struct rtrace_decoder *dec);
 
-/* Number of streams (stream headers) found. Context: any. */
+/**
+ * rtrace_decoder__nr_sessions() - number of streams (stream headers) found
+ * @dec: decoder
+ *
+ * Context: any.
+ * Return: the count.
+ */
 unsigned int rtrace_decoder__nr_sessions(const struct rtrace_decoder *dec);
 
 /**
@@ -505,10 +604,26 @@ const struct rtrace_event_type *rtrace_decoder__event_type(const struct rtrace_d
  * Return: the count (0 for an unknown session); see rtrace_decoder__event_type_at().
  */
 unsigned int rtrace_decoder__nr_event_types(const struct rtrace_decoder *dec, unsigned int session);
+
+/**
+ * rtrace_decoder__event_type_at() - the @idx-th event type of a session, by id
+ * @dec: decoder
+ * @session: session index
+ * @idx: 0 .. rtrace_decoder__nr_event_types() - 1
+ *
+ * Context: any.
+ * Return: the description, or NULL if out of range.
+ */
 const struct rtrace_event_type *rtrace_decoder__event_type_at(const struct rtrace_decoder *dec,
 							      unsigned int session, unsigned int idx);
 
-/* Number of (session, cpu, lane) triples with at least one sub-buffer. */
+/**
+ * rtrace_decoder__nr_lanes() - number of (session, cpu, lane) with a sub-buffer
+ * @dec: decoder
+ *
+ * Context: any.
+ * Return: the count; see rtrace_decoder__lane().
+ */
 unsigned int rtrace_decoder__nr_lanes(const struct rtrace_decoder *dec);
 
 /**
