@@ -57,6 +57,17 @@ static inline bool rtrace_tsc_usable(void)
 	       !check_tsc_unstable() && tsc_khz;
 }
 
+/*
+ * Context level of the caller (0 task, 1 softirq, 2 hardirq, 3 NMI), as
+ * interrupt_context_level(), with task context decided by one test.
+ */
+static __always_inline unsigned int rtrace_context_level(void)
+{
+	if (likely(!(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET))))
+		return 0;
+	return interrupt_context_level();
+}
+
 static __always_inline u64 rtrace_read_tsc(void)
 {
 	return rdtsc();

@@ -296,6 +296,16 @@ static __always_inline unsigned int rtrace_vlen(u64 v)
 
 static __always_inline u8 *rtrace_put_varint(u8 *p, u64 v)
 {
+	/* One and two bytes (types, deltas, small args) without a loop. */
+	if (likely(v < 0x80)) {
+		*p = (u8)v;
+		return p + 1;
+	}
+	if (likely(v < 0x4000)) {
+		p[0] = (u8)v | 0x80;
+		p[1] = (u8)(v >> 7);
+		return p + 2;
+	}
 	while (v >= 0x80) {
 		*p++ = (u8)v | 0x80;
 		v >>= 7;
@@ -584,7 +594,7 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 	if (unlikely(!ring))						\
 		break;							\
 	rc = this_cpu_ptr(ring->cpus);					\
-	__ctx = interrupt_context_level();				\
+	__ctx = rtrace_context_level();					\
 	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {	\
 		local64_inc(&rc->lane[__ctx].lost_off);			\
 		break;							\

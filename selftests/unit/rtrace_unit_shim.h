@@ -83,6 +83,11 @@ static inline unsigned char interrupt_context_level(void)
 	return (unsigned char)__atomic_load_n(&shim_ctx, __ATOMIC_RELAXED);
 }
 
+static inline unsigned int rtrace_context_level(void)
+{
+	return interrupt_context_level();
+}
+
 #define preempt_disable_notrace()	do { shim_preempt++; barrier(); } while (0)
 #define preempt_enable_notrace()	do { barrier(); shim_preempt--; } while (0)
 #define preempt_disable()		preempt_disable_notrace()
