@@ -694,6 +694,20 @@ static void rdev_rr_next(void)
 }
 
 /*
+ * The ring found a sub-buffer whose header cannot be right (its own debug
+ * checks say why).  Skip it rather than return -EIO forever; the gap shows
+ * in the lane's seq numbers.  rdev.read_mutex held.
+ */
+static void rdev_drop_corrupt(struct rdev_session *s, unsigned int cpu,
+			      unsigned int lane)
+{
+	pr_warn_ratelimited("rtrace: corrupt sub-buffer on cpu %u lane %u skipped\n",
+			    cpu, lane);
+	rtrace_ring_consume(s->ring, cpu, lane);
+	rdev_rr_next();
+}
+
+/*
  * Copy the stream header (if this file has not had it for this session)
  * and then whole sub-buffers into @ubuf.  rdev.read_mutex held.
  * Return: bytes copied, 0 if nothing is published, or -errno if nothing
@@ -733,6 +747,10 @@ static ssize_t rdev_read_units(struct rdev_file *rf, struct rdev_session *s,
 		}
 		if (n == -ENOSPC)	/* next read starts with this lane */
 			return copied ? copied : -EINVAL;
+		if (n == -EIO) {
+			rdev_drop_corrupt(s, cpu, lane);
+			continue;
+		}
 		if (n < 0)
 			return copied ? copied : n;
 		if (copy_to_user(ubuf + copied, s->bounce, n))
@@ -887,6 +905,10 @@ static bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 		if (n == -EAGAIN) {
 			rdev_rr_next();
 			idle++;
+			continue;
+		}
+		if (n == -EIO) {
+			rdev_drop_corrupt(s, cpu, lane);
 			continue;
 		}
 		if (n < 0)	/* -ENOSPC: wait for the consumer */
