@@ -256,6 +256,9 @@ TEST_F(mm, buffers_pinned_while_mapped)
 	munmap(self->ctrl, self->pg);
 	self->ctrl = MAP_FAILED;
 	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	/* Nothing to map without a session. */
+	EXPECT_MMAP_ERRNO(ENODATA, mmap(NULL, self->pg, PROT_READ | PROT_WRITE,
+					MAP_SHARED, self->fd, 0));
 	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &cfg));
 }
 
