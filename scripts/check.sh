@@ -75,7 +75,9 @@ add=()
 if want cli && [ -f userspace/tests/vm_cli.sh ]; then
 	[ -f userspace/Makefile ] && make -s -C userspace all > "$logs/userspace-build.log" 2>&1
 	add=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
-	cmd="$cmd; st=\$?; sh /rtrace/vm_cli.sh || st=1; exit \$st"
+	# Each suite starts with only rtrace.ko loaded.
+	unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
+	cmd="$cmd; st=\$?; $unload; sh /rtrace/vm_cli.sh || st=1; exit \$st"
 fi
 if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
 	[ -z "$TESTS" ] || [ -n "$progs" ] || cmd="sh /rtrace/vm_cli.sh"
