@@ -12,6 +12,7 @@ TESTS		?=
 RTRACE_DEBUG	?= 0
 DESTDIR		?=
 PREFIX		?= /usr/local
+RTRACE_CACHE	?= /var/cache/rtrace
 
 ifeq ($(filter command line environment,$(origin KDIR)),)
 MOD_TARGET	:= $(KERNEL)
