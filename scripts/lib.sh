@@ -6,7 +6,7 @@
 #                  (cloud, rt, 6.1, debug); returns 1 if it is not available
 
 RTRACE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RTRACE_CACHE=${RTRACE_CACHE:-/var/cache/rtrace}
+export RTRACE_CACHE=${RTRACE_CACHE:-/var/cache/rtrace}
 RTRACE_KERNELS_ALL="cloud rt 6.1 debug"
 
 # Debian meta packages that name each test kernel; the point release is
