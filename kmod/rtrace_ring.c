@@ -1167,9 +1167,9 @@ static void rtrace_ring_clock_init(struct rtrace_ring *ring)
 	u32 mult, shift;
 	u64 c0, c1;
 
-	if (!strcmp(rtrace_clock_param, "local"))
+	if (sysfs_streq(rtrace_clock_param, "local"))
 		tsc = false;
-	else if (!strcmp(rtrace_clock_param, "tsc"))
+	else if (sysfs_streq(rtrace_clock_param, "tsc"))
 		tsc = tsc_khz != 0;
 	local_irq_save(flags);
 	if (tsc) {

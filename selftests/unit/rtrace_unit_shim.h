@@ -196,6 +196,13 @@ static inline void rtrace_area_free(struct rtrace_area *a)
 #define put_unaligned(v, p) do { __typeof__(*(p)) __v = (v); memcpy((p), &__v, sizeof(__v)); } while (0)
 
 /* Clocks. */
+static inline bool sysfs_streq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (a[n] == 0 || (a[n] == '\n' && a[n + 1] == 0));
+}
+
 extern unsigned int tsc_khz;
 extern bool shim_tsc_usable;
 
