@@ -5,30 +5,43 @@
 set -e
 ITERS=${1:-4096}
 REPS=${2:-7}
+VARIANTS=/rtrace/variants
 
-insmod /rtrace/modules/rtrace_bench.ko iters="$ITERS" reps="$REPS"
-
-# Overwrite mode, like ftrace's default: every write succeeds, sub-buffer
-# switches included in the figure in proportion.  Two passes: the clock
-# rtrace picks by itself here (QEMU's TCG has no invariant TSC, so
-# trace_clock_local()), then the raw TSC that a host with an invariant
-# TSC gets (forced with the module's clock=tsc); the second pass keeps only
-# rtrace's own lines, renamed rtrace_tsc.
-for clk in auto tsc; do
-	echo "$clk" > /sys/module/rtrace/parameters/clock
+# One timed pass with the rtrace.ko loaded now and clock $1: all lines
+# (auto) or only rtrace's own ones, renamed $2.
+bench_pass() {
+	echo "$1" > /sys/module/rtrace/parameters/clock
+	# Overwrite mode, like ftrace's default: every write succeeds,
+	# sub-buffer switches included in the figure in proportion.
 	rtrace configure --mode overwrite --buffer-size 1M --subbuf-size 64K
 	rtrace start
 	# Let the console settle before timing (MEASURING.md).
 	sleep 1
 	echo run > /proc/rtrace_bench
-	if [ "$clk" = auto ]; then
+	if [ "$2" = rtrace ]; then
 		cat /proc/rtrace_bench
 	else
-		grep '^result rtrace ' /proc/rtrace_bench | sed 's/^result rtrace /result rtrace_tsc /'
+		grep '^result rtrace ' /proc/rtrace_bench | sed "s/^result rtrace /result $2 /"
 	fi
 	rtrace stop
 	rtrace reset
-done
+}
+
+# Replace rtrace.ko by the build of bench/run's variant $1.
+swap_rtrace() {
+	rmmod rtrace_bench
+	rmmod rtrace
+	insmod "$VARIANTS/$1/rtrace.ko"
+	insmod /rtrace/modules/rtrace_bench.ko iters="$ITERS" reps="$REPS"
+}
+
+insmod /rtrace/modules/rtrace_bench.ko iters="$ITERS" reps="$REPS"
+
+# The production rtrace.ko, twice: the clock rtrace picks by itself here
+# (QEMU's TCG has no invariant TSC, so trace_clock_local()), then the raw
+# TSC that a host with an invariant TSC gets (forced with clock=tsc).
+bench_pass auto rtrace
+bench_pass tsc rtrace_tsc
 echo auto > /sys/module/rtrace/parameters/clock
 
 # Density: the real writer's bytes per sched_switch-like event.
@@ -39,4 +52,17 @@ rtrace stop
 rtrace flush || true
 rtrace stats | sed 's/^/stats /'
 rtrace reset
+
+# Benchmark builds (bench/run): -DRTRACE_BENCH (a real nested write: the
+# task lane is held busy while the NMI loop runs; only its nmi_nested
+# lines are new), then -DRTRACE_BENCH_NO_REENTRANCY (no lane selection, no
+# busy byte: what the machinery costs).  Both with the TSC clock.
+if [ -e "$VARIANTS/bench/rtrace.ko" ]; then
+	swap_rtrace bench
+	bench_pass tsc rtrace_tsc | grep ' nmi_nested ' || true
+fi
+if [ -e "$VARIANTS/nolane/rtrace.ko" ]; then
+	swap_rtrace nolane
+	bench_pass tsc rtrace_nolane
+fi
 rmmod rtrace_bench

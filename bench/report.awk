@@ -44,7 +44,8 @@ function target(what, r, max) {
 }
 
 END {
-	nimpl = split("rtrace rtrace_tsc ftrace_rsv ftrace_wr floor_tsc floor_local", impls, " ")
+	nimpl = split("rtrace rtrace_tsc rtrace_nolane ftrace_rsv ftrace_wr floor_tsc floor_local",
+		      impls, " ")
 	nw = split("rtrace rtrace_tsc", writers, " ")
 	floor["rtrace"] = "floor_local"
 	floor["rtrace_tsc"] = "floor_tsc"
@@ -52,7 +53,13 @@ END {
 	npl = split("raw16 sched", pls, " ")
 	printf "rtrace: the clock rtrace chooses in this VM (trace_clock_local(); TCG has no\n"
 	printf "invariant TSC); rtrace_tsc: the raw TSC forced (clock=tsc), as on hosts with an\n"
-	printf "invariant TSC.  Each is compared with the floor that reads the same clock.\n\n"
+	printf "invariant TSC.  Each is compared with the floor that reads the same clock.\n"
+	printf "rtrace_nolane: a benchmark-only build without the reentrancy machinery (fixed\n"
+	printf "task lane, no busy byte, spare lane or nesting accounting; TSC clock), so\n"
+	printf "rtrace_tsc - rtrace_nolane is what lane selection and the recursion guard cost.\n"
+	printf "nmi_nested: the NMI loop while the interrupted task is mid-write (ftrace: holds\n"
+	printf "a reservation; rtrace: its task lane is busy, so every write takes the nested\n"
+	printf "path; measured with the -DRTRACE_BENCH build of rtrace.ko, TSC clock).\n\n"
 	for (m = 0; m < nmodes; m++) {
 		mo = order[m]
 		unit = mo == "icount" ? "instructions per event" : "emulated ns per event (TCG)"
@@ -91,10 +98,31 @@ END {
 					rl[wr, pl, ctx, mo] = ratio(wr "_" pl "/floor " ctx " " mo, r,
 						med[floor[wr] SUBSEP pl SUBSEP ctx SUBSEP mo])
 				}
+		for (p = 1; p <= npl; p++)
+			for (c = 1; c <= 3; c++) {
+				pl = pls[p]
+				ctx = ctxs[c]
+				t = med["rtrace_tsc" SUBSEP pl SUBSEP ctx SUBSEP mo]
+				n = med["rtrace_nolane" SUBSEP pl SUBSEP ctx SUBSEP mo]
+				if (t <= 0 || n <= 0) {
+					mach[pl, ctx, mo] = -1
+					printf "ratio machinery/rtrace_tsc %s %s %s = n/a\n", pl, ctx, mo
+					continue
+				}
+				mach[pl, ctx, mo] = t - n
+				ratio("machinery/rtrace_tsc " pl " " ctx " " mo, t - n, t)
+				printf "machinery %s %s %s = %.1f (rtrace_tsc %.1f - rtrace_nolane %.1f)\n",
+				       pl, ctx, mo, t - n, t, n
+			}
 		for (w = 1; w <= nw; w++)
 			for (p = 1; p <= npl; p++) {
 				wr = writers[w]
 				pl = pls[p]
+				if (!((wr SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo) in med))
+					continue
+				ratio(wr "_" pl "_nested/" wr "_" pl "_nmi " mo,
+				      med[wr SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo],
+				      med[wr SUBSEP pl SUBSEP "nmi" SUBSEP mo])
 				ratio(wr "_" pl "_nested/ftrace_reserve_nested nmi " mo,
 				      med[wr SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo],
 				      med["ftrace_rsv" SUBSEP pl SUBSEP "nmi_nested" SUBSEP mo])
@@ -114,6 +142,23 @@ END {
 					       rf[wr, pl, ctx, mo], 0.25)
 					target(wr "/floor " pl " " ctx " " mo, rl[wr, pl, ctx, mo], 1.5)
 				}
+	for (m = 0; m < nmodes; m++) {
+		mo = order[m]
+		if (mo != "icount")
+			continue
+		for (p = 1; p <= npl; p++)
+			for (c = 1; c <= 3; c++) {
+				v = mach[pls[p], ctxs[c], mo]
+				if (v == "" || v < 0)
+					continue
+				if (v <= 15)
+					printf "- machinery %s %s icount: %.1f instructions, target <= 15 met\n",
+					       pls[p], ctxs[c], v
+				else
+					printf "- machinery %s %s icount: %.1f instructions, target <= 15 MISSED by %.1f\n",
+					       pls[p], ctxs[c], v, v - 15
+			}
+	}
 	printf "\n## Density (bytes per event)\n\n```\n"
 	if (dens_written > 0) {
 		printf "rtrace sched_switch-like, realistic values: %.2f bytes/event (%d events, %d bytes)\n",

@@ -25,12 +25,21 @@
  * under plain TCG they are emulated time and only ratios mean anything
  * (../shared/MEASURING.md).
  *
- * Nested cost: the NMI-context loop is run once more while the interrupted
- * task holds an ftrace reservation (ftrace_rsv_nested), resp. while the
- * task is inside an rtrace write (rtrace_nested; only where the module was
- * built with RTRACE_DEBUG and the injection hook exists, otherwise the
- * plain NMI figure stands in, since a nested rtrace write takes exactly the
- * same path as an un-nested one on another lane).
+ * Nested cost (context nmi_nested): the NMI-context loop is run once more
+ * while the interrupted task is in the middle of a write.  For ftrace the
+ * task holds an uncommitted reservation on the same CPU buffer.  For rtrace
+ * the task lane is marked busy, as an interrupted task-level write leaves
+ * it, by rtrace_bench_hold_task_lane(): that function exists only in the
+ * benchmark builds of rtrace.ko (-DRTRACE_BENCH, built by bench/run into
+ * build/<kernel>-bench/) and is found with symbol_get(), so every NMI write
+ * takes the real nested path (busy lanes seen, rtrace_note_nested()).
+ * Against a normal rtrace.ko the rtrace nmi_nested figure is not reported.
+ *
+ * Machinery cost: bench/run also loads a build of rtrace.ko with
+ * -DRTRACE_BENCH_NO_REENTRANCY (fixed task lane, no busy byte, spare lane
+ * or nesting accounting; unsafe, bench only) and reports its rtrace
+ * figures as rtrace_nolane, so rtrace_tsc - rtrace_nolane is what lane
+ * selection and the recursion guard cost.
  */
 #include <linux/module.h>
 #include <linux/ring_buffer.h>
@@ -104,6 +113,7 @@ struct bench_job {
 };
 
 static struct bench_job *bench_cur;
+static int (*bench_hold)(bool hold);	/* rtrace_bench_hold_task_lane() */
 static int bench_nmi_armed;
 static int bench_nmi_done;
 
@@ -311,6 +321,13 @@ static int bench_once(struct bench_job *job, int ctx)
 			ret = bench_fire_nmi();
 			if (ev)
 				rtrace_bench_rb_commit(bench_rb, ev);
+		} else if (job->impl == IMPL_RTRACE) {
+			/* The interrupted task is inside an rtrace write. */
+			ret = bench_hold(true);
+			if (!ret) {
+				ret = bench_fire_nmi();
+				bench_hold(false);
+			}
 		} else {
 			ret = bench_fire_nmi();
 		}
@@ -367,6 +384,10 @@ static int bench_run_all(void)
 			if (ret)
 				goto out;
 			for (impl = 0; impl < NR_IMPL; impl++) {
+				if (ctx == CTX_NMI_NESTED && impl == IMPL_RTRACE && !bench_hold) {
+					res_med[impl][pl][ctx] = U64_MAX;
+					continue;
+				}
 				ret = bench_measure(impl, pl, ctx, samples);
 				if (ret)
 					goto out;
@@ -428,10 +449,11 @@ static int bench_show(struct seq_file *m, void *v)
 	for (impl = 1; impl < NR_IMPL; impl++)
 		for (pl = 0; pl < NR_PL; pl++)
 			for (ctx = 0; ctx < NR_CTX; ctx++)
-				seq_printf(m, "result %s %s %s %llu %llu %llu %u\n",
-					   impl_name[impl], pl_name[pl], ctx_name[ctx],
-					   res_med[impl][pl][ctx], res_min[impl][pl][ctx],
-					   res_max[impl][pl][ctx], reps);
+				if (res_med[impl][pl][ctx] != U64_MAX)
+					seq_printf(m, "result %s %s %s %llu %llu %llu %u\n",
+						   impl_name[impl], pl_name[pl], ctx_name[ctx],
+						   res_med[impl][pl][ctx], res_min[impl][pl][ctx],
+						   res_max[impl][pl][ctx], reps);
 	for (impl = 1; impl < NR_IMPL; impl++)
 		for (pl = 0; pl < NR_PL; pl++)
 			if (res_bytes[impl][pl])
@@ -535,6 +557,8 @@ static int __init bench_init(void)
 	ret = register_nmi_handler(NMI_LOCAL, bench_nmi_handler, 0, "rtrace_bench");
 	if (ret)
 		goto err_rb;
+	/* NULL unless rtrace.ko is a benchmark build (-DRTRACE_BENCH). */
+	bench_hold = symbol_get(rtrace_bench_hold_task_lane);
 	if (!proc_create("rtrace_bench", 0600, NULL, &bench_proc_ops)) {
 		ret = -ENOMEM;
 		goto err_nmi;
@@ -542,6 +566,8 @@ static int __init bench_init(void)
 	return 0;
 
 err_nmi:
+	if (bench_hold)
+		symbol_put(rtrace_bench_hold_task_lane);
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 err_rb:
 	ring_buffer_free(bench_rb);
@@ -553,6 +579,8 @@ err_floor:
 static void __exit bench_exit(void)
 {
 	remove_proc_entry("rtrace_bench", NULL);
+	if (bench_hold)
+		symbol_put(rtrace_bench_hold_task_lane);
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 	irq_work_sync(&bench_irq_work);
 	ring_buffer_free(bench_rb);

@@ -98,4 +98,10 @@ typedef void (*rtrace_inject_fn)(enum rtrace_inject_point point);
 
 int rtrace_debug_set_inject(rtrace_inject_fn fn);
 
+/*
+ * Benchmark builds only (-DRTRACE_BENCH, bench/run): not exported by a
+ * normal rtrace.ko; get it with symbol_get().
+ */
+int rtrace_bench_hold_task_lane(bool hold);
+
 #endif /* _RTRACE_H */

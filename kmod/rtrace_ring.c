@@ -577,6 +577,20 @@ static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 NOKPROBE_SYMBOL(rtrace_note_nested);
 
 /*
+ * RTRACE_BENCH_NO_REENTRANCY: UNSAFE, BENCHMARK ONLY.  Never define it in a
+ * module that records anything real: only bench/run builds it, into its own
+ * build directory (build/<kernel>-nolane/), to measure what the reentrancy
+ * machinery costs.  Every write goes to the task lane with no context-level
+ * computation, no busy byte, no spare lane and no nesting accounting, so a
+ * nested write (any interrupt) corrupts the lane it interrupted.
+ */
+#ifdef RTRACE_BENCH_NO_REENTRANCY
+#define RTRACE_REENTRANT	0
+#else
+#define RTRACE_REENTRANT	1
+#endif
+
+/*
  * Take a lane of this CPU for a write: the lane of the context level, or
  * the spare lane if that is busy.  Preemption must be disabled.  A macro
  * over the caller's locals (ring, rc, lane, l, ts, ret), so the owner's
@@ -594,12 +608,12 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 	if (unlikely(!ring))						\
 		break;							\
 	rc = this_cpu_ptr(ring->cpus);					\
-	__ctx = rtrace_context_level();					\
+	__ctx = RTRACE_REENTRANT ? rtrace_context_level() : 0;		\
 	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {	\
 		local64_inc(&rc->lane[__ctx].lost_off);			\
 		break;							\
 	}								\
-	__busy = READ_ONCE(rc->busy.all);				\
+	__busy = RTRACE_REENTRANT ? READ_ONCE(rc->busy.all) : 0;	\
 	l = __ctx;							\
 	if (unlikely(__busy) && rtrace_busy_lane(__busy, l)) {		\
 		l = RTRACE_LANE_SPARE;					\
@@ -610,7 +624,8 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 		}							\
 	}								\
 	rtrace_inject(RTRACE_INJ_LANE_PICKED);				\
-	rtrace_lane_take(ring, rc, l);					\
+	if (RTRACE_REENTRANT)						\
+		rtrace_lane_take(ring, rc, l);				\
 	lane = &rc->lane[l];						\
 	if (unlikely(__busy))						\
 		rtrace_note_nested(rc, l, __busy);			\
@@ -687,7 +702,8 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 		p = rtrace_put_varint(p, args[i]);
 	rtrace_wr_commit(lane, p, ts);
 release:
-	rtrace_lane_release(ring, rc, l);
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
 	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
 out:
 	preempt_enable_notrace();
@@ -761,7 +777,8 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 		p = rtrace_put_varint(p, a4);
 	rtrace_wr_commit(lane, p, ts);
 release:
-	rtrace_lane_release(ring, rc, l);
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
 	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
 out:
 	preempt_enable_notrace();
@@ -821,7 +838,8 @@ int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
 	p = rtrace_put_bytes(p, data, len);
 	rtrace_wr_commit(lane, p, ts);
 release:
-	rtrace_lane_release(ring, rc, l);
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
 	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
 out:
 	preempt_enable_notrace();
@@ -829,6 +847,38 @@ out:
 }
 EXPORT_SYMBOL_GPL(rtrace_emit_raw);
 NOKPROBE_SYMBOL(rtrace_emit_raw);
+
+#ifdef RTRACE_BENCH
+/**
+ * rtrace_bench_hold_task_lane() - mark this CPU's task lane busy or free
+ * @hold: true to mark it busy, false to free it again
+ *
+ * BENCHMARK ONLY, compiled only with -DRTRACE_BENCH (bench/run's own build
+ * directories).  While the task lane is held, writes from higher contexts
+ * on this CPU take the nested path (busy lanes seen, rtrace_note_nested()),
+ * as if they had interrupted a task-level write, so the benchmark can time
+ * a real nested write.  Task-level writes meanwhile take the spare lane.
+ *
+ * Context: preemption disabled, no task-level write in progress on this
+ * CPU; the caller frees the lane before it enables preemption again.
+ * Return: 0, or -ENODEV if no ring is attached.
+ */
+int rtrace_bench_hold_task_lane(bool hold)
+{
+	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
+	struct rtrace_cpu *rc;
+
+	if (!ring)
+		return -ENODEV;
+	rc = this_cpu_ptr(ring->cpus);
+	if (hold)
+		rtrace_lane_take(ring, rc, RTRACE_LANE_TASK);
+	else
+		rtrace_lane_release(ring, rc, RTRACE_LANE_TASK);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rtrace_bench_hold_task_lane);
+#endif
 
 /* ---------------------------------------------------------------------
  * Flush: publish partly filled sub-buffers (and pending losses).
