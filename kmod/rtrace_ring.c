@@ -314,6 +314,18 @@ static __always_inline u8 *rtrace_put_varint(u8 *p, u64 v)
 	return p;
 }
 
+/* @v < 2^14: one or two bytes. */
+static __always_inline u8 *rtrace_put_varint14(u8 *p, u64 v)
+{
+	if (v < 0x80) {
+		*p = (u8)v;
+		return p + 1;
+	}
+	p[0] = (u8)v | 0x80;
+	p[1] = (u8)(v >> 7);
+	return p + 2;
+}
+
 static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
 {
 	/* Short payloads: two overlapping unaligned moves, no call. */
@@ -647,6 +659,75 @@ static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u6
 	lane->last_ts = ts;
 }
 
+/*
+ * Fast path of rtrace_emit_raw() and rtrace_emit_regs(): the common case
+ * only - a ring recording on this CPU, no lane of this CPU busy (so no
+ * nesting to account), the TSC clock, room in the open sub-buffer - with
+ * no call, so the compiler needs (almost) no frame.  Anything else leaves
+ * before the lane is taken, or releases it with nothing written, and the
+ * caller tail-calls the full writer, which decides everything again from
+ * scratch (an interrupt in between changes nothing: it completes first).
+ * Off in RTRACE_DEBUG builds, whose checks and injection points live in
+ * the full writers.
+ */
+#ifdef RTRACE_DEBUG
+#define RTRACE_FAST	0
+#else
+#define RTRACE_FAST	1
+#endif
+
+/*
+ * Preemption disabled.  Return: the lane of this CPU's context level, owned
+ * (its busy byte, *@busyp, set as in rtrace_lane_take()), or NULL.
+ */
+static __always_inline struct rtrace_lane *rtrace_fast_begin(u8 **busyp)
+{
+	/* preempt_disable_notrace() is the RCU-sched read side. */
+	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
+	struct rtrace_cpu *rc;
+	unsigned int l;
+
+	if (unlikely(!ring || ring->clock != RTRACE_CLOCK_TSC))
+		return NULL;
+	rc = this_cpu_ptr(ring->cpus);
+	l = RTRACE_REENTRANT ? rtrace_context_level() : 0;
+	if (unlikely(!READ_ONCE(rc->on)))
+		return NULL;
+	if (RTRACE_REENTRANT) {
+		if (unlikely(READ_ONCE(rc->busy.all)))
+			return NULL;
+		*busyp = &rc->busy.lane[l];
+		/* As rtrace_lane_take(): pairs with the barrier() of rtrace_fast_end(). */
+		WRITE_ONCE(**busyp, 1);
+		barrier();
+	}
+	return &rc->lane[l];
+}
+
+/* As rtrace_lane_release(): pairs with the barrier() of rtrace_fast_begin(). */
+static __always_inline void rtrace_fast_end(u8 *busy)
+{
+	if (RTRACE_REENTRANT) {
+		barrier();
+		WRITE_ONCE(*busy, 0);
+	}
+}
+
+/*
+ * The TSC, never behind the lane's last timestamp (deltas are unsigned).
+ * Return: the timestamp; *@delta its distance from the last one.
+ */
+static __always_inline u64 rtrace_fast_clock(const struct rtrace_lane *lane, u64 *delta)
+{
+	u64 last = lane->last_ts;
+	u64 ts = rtrace_read_tsc();
+
+	if (unlikely(ts < last))
+		ts = last;
+	*delta = ts - last;
+	return ts;
+}
+
 /* ---------------------------------------------------------------------
  * The exported writers.
  */
@@ -712,22 +793,9 @@ out:
 EXPORT_SYMBOL_GPL(rtrace_emit);
 NOKPROBE_SYMBOL(rtrace_emit);
 
-/**
- * rtrace_emit_regs() - record an event with up to five register arguments
- * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
- * @a0: argument 0 (used if n > 0)
- * @a1: argument 1 (used if n > 1)
- * @a2: argument 2 (used if n > 2)
- * @a3: argument 3 (used if n > 3)
- * @a4: argument 4 (used if n > 4)
- *
- * The payload stays in registers; use the rtrace_emit0() .. rtrace_emit5()
- * wrappers of include/rtrace.h.
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit().
- */
-int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
+/* The full writer behind rtrace_emit_regs(): every case, every check. */
+static noinline notrace int rtrace_emit_regs_full(u32 type_nargs, u64 a0, u64 a1, u64 a2,
+						  u64 a3, u64 a4)
 {
 	unsigned int nargs = type_nargs >> 16;
 	u16 type = (u16)type_nargs;
@@ -784,6 +852,70 @@ out:
 	preempt_enable_notrace();
 	return ret;
 }
+NOKPROBE_SYMBOL(rtrace_emit_regs_full);
+
+/**
+ * rtrace_emit_regs() - record an event with up to five register arguments
+ * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
+ * @a0: argument 0 (used if n > 0)
+ * @a1: argument 1 (used if n > 1)
+ * @a2: argument 2 (used if n > 2)
+ * @a3: argument 3 (used if n > 3)
+ * @a4: argument 4 (used if n > 4)
+ *
+ * The payload stays in registers; use the rtrace_emit0() .. rtrace_emit5()
+ * wrappers of include/rtrace.h.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit().
+ */
+int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	unsigned int nargs = type_nargs >> 16;
+	u64 h = ((u64)(u16)type_nargs << 4) | nargs;
+	struct rtrace_lane *lane;
+	u64 ts, delta;
+	u8 *busy = NULL;
+	u8 *p;
+
+	/* Type 1..1023 (h in two bytes), at most five arguments. */
+	if (!RTRACE_FAST || unlikely(!(u16)type_nargs || h >= 0x4000 ||
+				     nargs > RTRACE_EMIT_REGS_MAX))
+		goto full;
+	preempt_disable_notrace();
+	lane = rtrace_fast_begin(&busy);
+	if (!lane)
+		goto full_enable;
+	p = lane->pos;
+	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
+	if (unlikely((size_t)(lane->end - p) <
+		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT))
+		goto full_release;
+	ts = rtrace_fast_clock(lane, &delta);
+	p = rtrace_put_varint14(p, h);
+	p = rtrace_put_varint(p, delta);
+	if (nargs > 0)
+		p = rtrace_put_varint(p, a0);
+	if (nargs > 1)
+		p = rtrace_put_varint(p, a1);
+	if (nargs > 2)
+		p = rtrace_put_varint(p, a2);
+	if (nargs > 3)
+		p = rtrace_put_varint(p, a3);
+	if (nargs > 4)
+		p = rtrace_put_varint(p, a4);
+	rtrace_wr_commit(lane, p, ts);
+	rtrace_fast_end(busy);
+	preempt_enable_notrace();
+	return 0;
+
+full_release:
+	rtrace_fast_end(busy);
+full_enable:
+	preempt_enable_notrace();
+full:
+	return rtrace_emit_regs_full(type_nargs, a0, a1, a2, a3, a4);
+}
 EXPORT_SYMBOL_GPL(rtrace_emit_regs);
 NOKPROBE_SYMBOL(rtrace_emit_regs);
 
@@ -797,16 +929,8 @@ NOKPROBE_SYMBOL(rtrace_emit_regs);
 #define rtrace_raw_notrace notrace
 #endif
 
-/**
- * rtrace_emit_raw() - record an event with a raw byte payload
- * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
- * @data: payload
- * @len: bytes at @data
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
- */
-int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
+/* The full writer behind rtrace_emit_raw(): every case, every check. */
+static noinline notrace int rtrace_emit_raw_full(u16 type, const void *data, u32 len)
 {
 	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
 	struct rtrace_ring *ring;
@@ -844,6 +968,54 @@ release:
 out:
 	preempt_enable_notrace();
 	return ret;
+}
+NOKPROBE_SYMBOL(rtrace_emit_raw_full);
+
+/**
+ * rtrace_emit_raw() - record an event with a raw byte payload
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @data: payload
+ * @len: bytes at @data
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+ */
+int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
+{
+	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
+	struct rtrace_lane *lane;
+	u64 ts, delta;
+	u8 *busy = NULL;
+	u8 *p;
+
+	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
+	if (!RTRACE_FAST || unlikely(!type || h >= 0x4000 || len - 8 > 8))
+		goto full;
+	preempt_disable_notrace();
+	lane = rtrace_fast_begin(&busy);
+	if (!lane)
+		goto full_enable;
+	p = lane->pos;
+	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
+	if (unlikely((size_t)(lane->end - p) < RTRACE_REC_HDR_MAX + 1 + 16))
+		goto full_release;
+	ts = rtrace_fast_clock(lane, &delta);
+	p = rtrace_put_varint14(p, h);
+	p = rtrace_put_varint(p, delta);
+	*p++ = (u8)len;
+	put_unaligned(get_unaligned((const u64 *)data), (u64 *)p);
+	put_unaligned(get_unaligned((const u64 *)(data + len - 8)), (u64 *)(p + len - 8));
+	rtrace_wr_commit(lane, p + len, ts);
+	rtrace_fast_end(busy);
+	preempt_enable_notrace();
+	return 0;
+
+full_release:
+	rtrace_fast_end(busy);
+full_enable:
+	preempt_enable_notrace();
+full:
+	return rtrace_emit_raw_full(type, data, len);
 }
 EXPORT_SYMBOL_GPL(rtrace_emit_raw);
 NOKPROBE_SYMBOL(rtrace_emit_raw);
