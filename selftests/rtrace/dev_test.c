@@ -247,6 +247,55 @@ TEST_F(dev, overwrite_snapshot_keeps_newest)
 	EXPECT_EQ((unsigned long long)last, w.max_test_seq);
 }
 
+/*
+ * Overwrite mode with a live reader racing the writers on every CPU: no
+ * torn sub-buffer, and the ring's two accounting identities hold:
+ *   records read + in-band OVERWRITTEN == STATS.written
+ *   STATS.written + in-band other losses == events emitted
+ */
+TEST_F(dev, overwrite_live_reader_accounting)
+{
+	long long ok0, failed0, emitted;
+	struct rt_totals tot;
+	struct rt_walk w;
+	uint8_t *buf;
+	size_t len;
+	int status, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, rt_setup(self->fd, 4096, 4, RTRACE_CONFIG_OVERWRITE));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
+	pid = spawn_cat(CAPTURE);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_consumer(self->fd));
+	ok0 = rt_gen_read("ok");
+	failed0 = rt_gen_read("failed");
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, rt_gen_write("emit", 2000));
+		ASSERT_EQ(0, rt_gen_write("emit_irq", 200));
+		ASSERT_EQ(0, rt_gen_write("emit_raw", 300));
+	}
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	emitted = rt_gen_read("ok") - ok0 + rt_gen_read("failed") - failed0;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	buf = rt_slurp(CAPTURE, &len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, rt_walk(&w, buf, len)) TH_LOG("walk: %s", w.error);
+	ASSERT_EQ(0, rt_stats(self->fd, &tot));
+	TH_LOG("%llu records, %llu overwritten, %llu other losses",
+	       (unsigned long long)w.nr_records,
+	       (unsigned long long)w.lost[RTRACE_LOST_OVERWRITTEN],
+	       (unsigned long long)(w.lost_all - w.lost[RTRACE_LOST_OVERWRITTEN]));
+	EXPECT_EQ(0, w.nr_bad_test);
+	EXPECT_EQ(tot.written, w.nr_records + w.lost[RTRACE_LOST_OVERWRITTEN]);
+	EXPECT_EQ((unsigned long long)emitted,
+		  tot.written + w.lost_all - w.lost[RTRACE_LOST_OVERWRITTEN]);
+	free(buf);
+	unlink(CAPTURE);
+}
+
 /* A consumer gets a fresh stream header when a new session starts. */
 TEST_F(dev, new_session_new_header)
 {
