@@ -69,8 +69,10 @@ for k in cloud rt 6.1; do
 		fi
 		echo "deps: fetching $img for kernel '$k'"
 		tmp=$(mktemp -d)
-		chmod 755 "$tmp"	# apt-get download runs as _apt
-		(cd "$tmp" && apt-get download -qq "$img") ||
+		# As root, apt would drop to _apt, who cannot write into $tmp.
+		sandbox=
+		[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+		(cd "$tmp" && apt-get download -qq $sandbox "$img") ||
 			die "apt-get download $img failed"
 		rm -rf "$d"
 		mkdir -p "$d"
