@@ -111,10 +111,19 @@
 /* Largest h (20 bits: 3 bytes) plus largest delta (10 bytes). */
 #define RTRACE_REC_HDR_MAX	(3 + RTRACE_REC_MAX_VARINT)
 
+/*
+ * The busy bytes of a CPU's lanes, plus one byte that is non-zero while the
+ * CPU does not record (RTRACE_BUSY_OFF, the inverse of rtrace_cpu.on), so
+ * the fast path tests "recording and nothing busy" with one load.
+ */
 union rtrace_busy {
 	u8 lane[8];
 	u64 all;
 };
+
+#define RTRACE_BUSY_OFF		7
+/* The lane bytes of union rtrace_busy.all, without RTRACE_BUSY_OFF. */
+#define RTRACE_BUSY_LANES	(~0ULL >> (64 - 8 * RTRACE_NR_LANES))
 
 struct rtrace_lane {
 	/* Writer state, owned by whoever holds the busy byte. */
@@ -171,6 +180,13 @@ struct rtrace_ring {
 
 /* The ring writers record into; RCU-sched protected (see the table). */
 static struct rtrace_ring __rcu *rtrace_active;
+/*
+ * Hint for the writers' fast path, read without preemption disabled: the
+ * attached ring uses the TSC.  If false the fast path is not tried (no
+ * cost on top of the full writer with trace_clock_local()); it re-checks
+ * everything itself, so a stale value is harmless.
+ */
+static bool rtrace_fast_tsc;
 static DEFINE_MUTEX(rtrace_attach_mutex);
 
 static char *rtrace_clock_param = "auto";
@@ -625,7 +641,8 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 		local64_inc(&rc->lane[__ctx].lost_off);			\
 		break;							\
 	}								\
-	__busy = RTRACE_REENTRANT ? READ_ONCE(rc->busy.all) : 0;	\
+	__busy = RTRACE_REENTRANT ?					\
+		 READ_ONCE(rc->busy.all) & RTRACE_BUSY_LANES : 0;		\
 	l = __ctx;							\
 	if (unlikely(__busy) && rtrace_busy_lane(__busy, l)) {		\
 		l = RTRACE_LANE_SPARE;					\
@@ -677,10 +694,11 @@ static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u6
 #endif
 
 /*
- * Preemption disabled.  Return: the lane of this CPU's context level, owned
- * (its busy byte, *@busyp, set as in rtrace_lane_take()), or NULL.
+ * Preemption disabled.  Return: true with *@lanep, the lane of this CPU's
+ * context level, owned (its busy byte, *@busyp, set as in
+ * rtrace_lane_take()).
  */
-static __always_inline struct rtrace_lane *rtrace_fast_begin(u8 **busyp)
+static __always_inline bool rtrace_fast_begin(struct rtrace_lane **lanep, u8 **busyp)
 {
 	/* preempt_disable_notrace() is the RCU-sched read side. */
 	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
@@ -688,20 +706,20 @@ static __always_inline struct rtrace_lane *rtrace_fast_begin(u8 **busyp)
 	unsigned int l;
 
 	if (unlikely(!ring || ring->clock != RTRACE_CLOCK_TSC))
-		return NULL;
+		return false;
 	rc = this_cpu_ptr(ring->cpus);
 	l = RTRACE_REENTRANT ? rtrace_context_level() : 0;
-	if (unlikely(!READ_ONCE(rc->on)))
-		return NULL;
+	/* Not recording (RTRACE_BUSY_OFF) or a lane busy: the full writer. */
+	if (unlikely(READ_ONCE(rc->busy.all)))
+		return false;
 	if (RTRACE_REENTRANT) {
-		if (unlikely(READ_ONCE(rc->busy.all)))
-			return NULL;
 		*busyp = &rc->busy.lane[l];
 		/* As rtrace_lane_take(): pairs with the barrier() of rtrace_fast_end(). */
 		WRITE_ONCE(**busyp, 1);
 		barrier();
 	}
-	return &rc->lane[l];
+	*lanep = &rc->lane[l];
+	return true;
 }
 
 /* As rtrace_lane_release(): pairs with the barrier() of rtrace_fast_begin(). */
@@ -852,6 +870,7 @@ out:
 	preempt_enable_notrace();
 	return ret;
 }
+
 NOKPROBE_SYMBOL(rtrace_emit_regs_full);
 
 /**
@@ -879,12 +898,11 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 	u8 *p;
 
 	/* Type 1..1023 (h in two bytes), at most five arguments. */
-	if (!RTRACE_FAST || unlikely(!(u16)type_nargs || h >= 0x4000 ||
-				     nargs > RTRACE_EMIT_REGS_MAX))
+	if (!RTRACE_FAST || !READ_ONCE(rtrace_fast_tsc) ||
+	    unlikely(!(u16)type_nargs || h >= 0x4000 || nargs > RTRACE_EMIT_REGS_MAX))
 		goto full;
 	preempt_disable_notrace();
-	lane = rtrace_fast_begin(&busy);
-	if (!lane)
+	if (!rtrace_fast_begin(&lane, &busy))
 		goto full_enable;
 	p = lane->pos;
 	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
@@ -894,16 +912,23 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 	ts = rtrace_fast_clock(lane, &delta);
 	p = rtrace_put_varint14(p, h);
 	p = rtrace_put_varint(p, delta);
-	if (nargs > 0)
+	if (likely(nargs == RTRACE_EMIT_REGS_MAX)) {
+		/* The common sched_switch-like shape: one test, not five. */
 		p = rtrace_put_varint(p, a0);
-	if (nargs > 1)
 		p = rtrace_put_varint(p, a1);
-	if (nargs > 2)
 		p = rtrace_put_varint(p, a2);
-	if (nargs > 3)
 		p = rtrace_put_varint(p, a3);
-	if (nargs > 4)
 		p = rtrace_put_varint(p, a4);
+	} else {
+		if (nargs > 0)
+			p = rtrace_put_varint(p, a0);
+		if (nargs > 1)
+			p = rtrace_put_varint(p, a1);
+		if (nargs > 2)
+			p = rtrace_put_varint(p, a2);
+		if (nargs > 3)
+			p = rtrace_put_varint(p, a3);
+	}
 	rtrace_wr_commit(lane, p, ts);
 	rtrace_fast_end(busy);
 	preempt_enable_notrace();
@@ -969,6 +994,7 @@ out:
 	preempt_enable_notrace();
 	return ret;
 }
+
 NOKPROBE_SYMBOL(rtrace_emit_raw_full);
 
 /**
@@ -989,11 +1015,11 @@ int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
 	u8 *p;
 
 	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
-	if (!RTRACE_FAST || unlikely(!type || h >= 0x4000 || len - 8 > 8))
+	if (!RTRACE_FAST || !READ_ONCE(rtrace_fast_tsc) ||
+	    unlikely(!type || h >= 0x4000 || len - 8 > 8))
 		goto full;
 	preempt_disable_notrace();
-	lane = rtrace_fast_begin(&busy);
-	if (!lane)
+	if (!rtrace_fast_begin(&lane, &busy))
 		goto full_enable;
 	p = lane->pos;
 	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
@@ -1459,6 +1485,7 @@ struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom)
 	for_each_possible_cpu(cpu) {
 		rc = per_cpu_ptr(ring->cpus, cpu);
 		rc->cpu = cpu;
+		rc->busy.lane[RTRACE_BUSY_OFF] = 1;
 		for (l = 0; l < RTRACE_NR_LANES; l++)
 			rc->lane[l].lane_id = l;
 	}
@@ -1518,6 +1545,8 @@ int rtrace_ring_attach(struct rtrace_ring *ring)
 		ret = -EBUSY;
 	else
 		rcu_assign_pointer(rtrace_active, ring);
+	if (!ret)
+		WRITE_ONCE(rtrace_fast_tsc, ring->clock == RTRACE_CLOCK_TSC);
 	mutex_unlock(&rtrace_attach_mutex);
 	return ret;
 }
@@ -1534,8 +1563,10 @@ EXPORT_SYMBOL_GPL(rtrace_ring_attach);
 void rtrace_ring_detach(struct rtrace_ring *ring)
 {
 	mutex_lock(&rtrace_attach_mutex);
-	if (rcu_access_pointer(rtrace_active) == ring)
+	if (rcu_access_pointer(rtrace_active) == ring) {
+		WRITE_ONCE(rtrace_fast_tsc, false);
 		RCU_INIT_POINTER(rtrace_active, NULL);
+	}
 	mutex_unlock(&rtrace_attach_mutex);
 	/* Writers are preempt-disabled sections: RCU-sched readers. */
 	synchronize_rcu();
@@ -1557,8 +1588,10 @@ void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 	unsigned int cpu;
 
 	WRITE_ONCE(ring->running, running);
-	for_each_cpu(cpu, &ring->cpumask)
+	for_each_cpu(cpu, &ring->cpumask) {
 		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->on, running);
+		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->busy.lane[RTRACE_BUSY_OFF], !running);
+	}
 	if (!running)
 		synchronize_rcu();
 }
