@@ -37,6 +37,7 @@
 #include <linux/clocksource.h>
 #include <linux/timekeeping.h>
 #include <linux/trace_clock.h>
+#include <linux/ring_buffer.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)	/* moved in 6.12 */
 #include <linux/unaligned.h>
 #else
@@ -136,11 +137,15 @@ static inline void rtrace_send_nmi_self(void)
  * ring_buffer_unlock_commit() takes the event, 6.12's does not (the
  * argument went away in between; the cut-off below is not tested).
  */
+static inline void rtrace_bench_rb_commit(struct trace_buffer *buffer,
+					  struct ring_buffer_event *event)
+{
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-#define rtrace_bench_rb_commit(buffer, event)	ring_buffer_unlock_commit(buffer)
+	ring_buffer_unlock_commit(buffer);
 #else
-#define rtrace_bench_rb_commit(buffer, event)	ring_buffer_unlock_commit(buffer, event)
+	ring_buffer_unlock_commit(buffer, event);
 #endif
+}
 
 /* Change the flags of a vma being set up in f_op->mmap (device helper). */
 static inline void rtrace_vm_flags_mod(struct vm_area_struct *vma,
