@@ -88,7 +88,7 @@
  *   writer (this CPU)                          pairs with
  *   -----------------------------------------  ---------------------------------
  *   busy byte store; barrier()                 nested writers on this CPU only:
- *   (rtrace_lane_take)                         program order, no SMP barrier
+ *   (rtrace_lane_take, rtrace_fast_begin)      program order, no SMP barrier
  *   hdr + records stores;                      smp_load_acquire(&lane->produced)
  *   smp_store_release(&lane->produced)         in rtrace_ring_peek() and
  *   (rtrace_lane_close)                        rtrace_ring_has_data()
@@ -181,7 +181,9 @@ struct rtrace_ring {
 /* The ring writers record into; RCU-sched protected (see the table). */
 static struct rtrace_ring __rcu *rtrace_active;
 /*
- * Hint for the writers' fast path, read without preemption disabled: the
+ * Hint for the writers' fast path, read without preemption disabled (in
+ * rtrace_emit_regs() without READ_ONCE(): GCC then compares it in memory
+ * and allocates registers better; in rtrace_emit_raw() the reverse): the
  * attached ring uses the TSC.  If false the fast path is not tried (no
  * cost on top of the full writer with trace_clock_local()); it re-checks
  * everything itself, so a stale value is harmless.
@@ -898,8 +900,8 @@ int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64
 	u8 *p;
 
 	/* Type 1..1023 (h in two bytes), at most five arguments. */
-	if (!RTRACE_FAST || !READ_ONCE(rtrace_fast_tsc) ||
-	    unlikely(!(u16)type_nargs || h >= 0x4000 || nargs > RTRACE_EMIT_REGS_MAX))
+	if (!RTRACE_FAST || !rtrace_fast_tsc ||
+	    unlikely((u32)(u16)type_nargs - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
 		goto full;
 	preempt_disable_notrace();
 	if (!rtrace_fast_begin(&lane, &busy))
