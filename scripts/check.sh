@@ -70,15 +70,18 @@ if want unit; then
 fi
 want vm && step vm-selftest selftests/vm/selftest.sh
 
-cmd="/rtrace/selftests/run_all$progs"
+cmd="/rtrace/selftests/run_all$progs; st=\$?"
 add=()
 if want cli && [ -f userspace/tests/vm_cli.sh ]; then
 	[ -f userspace/Makefile ] && make -s -C userspace all > "$logs/userspace-build.log" 2>&1
 	add=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
 	# Each suite starts with only rtrace.ko loaded.
 	unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
-	cmd="$cmd; st=\$?; $unload; sh /rtrace/vm_cli.sh || st=1; exit \$st"
+	cmd="$cmd; $unload; sh /rtrace/vm_cli.sh || st=1"
 fi
+# Last in every boot: lockdown, once raised, stays until the next boot.
+[ -z "$TESTS" ] && cmd="$cmd; /rtrace/selftests/lockdown_test || st=1"
+cmd="$cmd; exit \$st"
 if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
 	[ -z "$TESTS" ] || [ -n "$progs" ] || cmd="sh /rtrace/vm_cli.sh"
 	for k in $KERNELS; do
