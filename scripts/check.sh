@@ -11,6 +11,9 @@
 #                                 self-tests), cli (CLI in the VM); default all
 # Logs of each step: build/check/<step>.log
 set -u -o pipefail
+# The whole script is one compound command, read before it runs: editing
+# this file while a run is in progress cannot derail that run.
+{
 . "$(dirname "$0")/lib.sh"
 cd "$RTRACE_TOP"
 
@@ -105,3 +108,5 @@ fi
 
 echo "# make check: $(( $(date +%s) - t0 )) s wall; logs in $logs"
 scripts/tap-summary "$all"
+exit
+}
