@@ -55,5 +55,15 @@ lint_build() {	# lint_build NAME KBUILD-ARGS...
 lint_build sparse C=2
 lint_build w1 W=1
 
+# The writer is untraceable: no __fentry__, no call outside the writer set
+# and its allow-list, every writer function NOKPROBE.  --test proves the
+# check rejects a writer that lost notrace.
+scripts/check-writer build/cloud-w1/kmod/rtrace.ko > "$tmp/cw" 2>&1
+result $? "check-writer build/cloud-w1/kmod/rtrace.ko" "$tmp/cw"
+scripts/check-writer --test > "$tmp/cwt" 2>&1
+st=$?
+grep -q '^not ok' "$tmp/cwt" && st=1
+result $st "check-writer --test (a writer without notrace is rejected)" "$tmp/cwt"
+
 echo "1..$n"
 exit $failed
