@@ -481,14 +481,14 @@ static __always_inline bool rtrace_lane_claim(struct rtrace_ring *ring,
 			return true;	/* the reader consumed it meanwhile */
 	}
 full:
-	rtrace_lost(lane, RTRACE_LOST_FULL);
 	return false;
 }
 
 /*
  * Open the next sub-buffer of @lane with base timestamp @ts; the losses
  * counted since the previous header go into the new one.
- * Return: true on success, false if the ring is full (counted).
+ * Return: true on success, false if the ring is full (not counted: the
+ * caller counts RTRACE_LOST_FULL when an event is lost).
  */
 static notrace bool rtrace_lane_open(struct rtrace_ring *ring, struct rtrace_cpu *rc,
 				     struct rtrace_lane *lane, u64 ts)
@@ -582,8 +582,11 @@ static noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rt
 			return 0;
 		rtrace_lane_close(ring, lane, 0);
 	}
-	if (!rtrace_lane_open(ring, rc, lane, ts))
+	if (!rtrace_lane_open(ring, rc, lane, ts)) {
+		/* A write lost its event; a flush finding no room (below) did not. */
+		rtrace_lost(lane, RTRACE_LOST_FULL);
 		return -ENOSPC;
+	}
 	return 0;
 }
 
