@@ -187,49 +187,108 @@ static __always_inline void ftrace_fill(struct bench_sched_entry *e, unsigned in
 	e->next_prio = NEXT_PRIO(i);
 }
 
-#define BENCH_LOOP(name, body)					\
-static noinline u64 name(unsigned int n)			\
+/* One written event of each loop, by iteration number; inlined into the loop. */
+static __always_inline void body_empty_raw(unsigned int i)
+{
+	bench_keep((u64)bench_raw, i, 0, 0, 0);
+}
+
+static __always_inline void body_empty_sched(unsigned int i)
+{
+	bench_keep(PREV_PID(i), PREV_PRIO(i), PREV_STATE(i), NEXT_PID(i), NEXT_PRIO(i));
+}
+
+static __always_inline void body_rtrace_raw(unsigned int i)
+{
+	rtrace_emit_raw(RTRACE_EV_TEST_RAW, bench_raw, 16);
+}
+
+static __always_inline void body_rtrace_sched(unsigned int i)
+{
+	rtrace_emit5(RTRACE_EV_SCHED_SWITCH, PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
+		     NEXT_PID(i), NEXT_PRIO(i));
+}
+
+static __always_inline void body_ftrace_rsv_raw(unsigned int i)
+{
+	struct ring_buffer_event *ev = ring_buffer_lock_reserve(bench_rb, 16);
+
+	if (ev) {
+		memcpy(ring_buffer_event_data(ev), bench_raw, 16);
+		rtrace_bench_rb_commit(bench_rb, ev);
+	}
+}
+
+static __always_inline void body_ftrace_rsv_sched(unsigned int i)
+{
+	struct ring_buffer_event *ev;
+
+	ev = ring_buffer_lock_reserve(bench_rb, sizeof(struct bench_sched_entry));
+	if (ev) {
+		ftrace_fill(ring_buffer_event_data(ev), i);
+		rtrace_bench_rb_commit(bench_rb, ev);
+	}
+}
+
+static __always_inline void body_ftrace_wr_raw(unsigned int i)
+{
+	ring_buffer_write(bench_rb, 16, (void *)bench_raw);
+}
+
+static __always_inline void body_ftrace_wr_sched(unsigned int i)
+{
+	struct bench_sched_entry e;
+
+	ftrace_fill(&e, i);
+	ring_buffer_write(bench_rb, sizeof(e), &e);
+}
+
+static __always_inline void body_floor_tsc_raw(unsigned int i)
+{
+	floor_store(rdtsc(), bench_raw, 16);
+}
+
+static __always_inline void body_floor_tsc_sched(unsigned int i)
+{
+	floor_sched(rdtsc(), i);
+}
+
+static __always_inline void body_floor_local_raw(unsigned int i)
+{
+	floor_store(trace_clock_local(), bench_raw, 16);
+}
+
+static __always_inline void body_floor_local_sched(unsigned int i)
+{
+	floor_sched(trace_clock_local(), i);
+}
+
+/* loop_NAME(n): time n iterations of body_NAME(). */
+#define BENCH_LOOP(name)					\
+static noinline u64 loop_##name(unsigned int n)			\
 {								\
 	unsigned int i;						\
 	u64 t0, t1;						\
 								\
 	t0 = ktime_get_mono_fast_ns();				\
-	for (i = 0; i < n; i++) {				\
-		body;						\
-	}							\
+	for (i = 0; i < n; i++)					\
+		body_##name(i);					\
 	t1 = ktime_get_mono_fast_ns();				\
 	return t1 - t0;						\
 }
 
-BENCH_LOOP(loop_empty_raw, bench_keep((u64)bench_raw, i, 0, 0, 0))
-BENCH_LOOP(loop_empty_sched,
-	   bench_keep(PREV_PID(i), PREV_PRIO(i), PREV_STATE(i), NEXT_PID(i), NEXT_PRIO(i)))
-BENCH_LOOP(loop_rtrace_raw, rtrace_emit_raw(RTRACE_EV_TEST_RAW, bench_raw, 16))
-BENCH_LOOP(loop_rtrace_sched,
-	   rtrace_emit5(RTRACE_EV_SCHED_SWITCH, PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
-			NEXT_PID(i), NEXT_PRIO(i)))
-BENCH_LOOP(loop_ftrace_rsv_raw,
-	   struct ring_buffer_event *ev = ring_buffer_lock_reserve(bench_rb, 16);
-	   if (ev) {
-		   memcpy(ring_buffer_event_data(ev), bench_raw, 16);
-		   rtrace_bench_rb_commit(bench_rb, ev);
-	   })
-BENCH_LOOP(loop_ftrace_rsv_sched,
-	   struct ring_buffer_event *ev;
-	   ev = ring_buffer_lock_reserve(bench_rb, sizeof(struct bench_sched_entry));
-	   if (ev) {
-		   ftrace_fill(ring_buffer_event_data(ev), i);
-		   rtrace_bench_rb_commit(bench_rb, ev);
-	   })
-BENCH_LOOP(loop_ftrace_wr_raw, ring_buffer_write(bench_rb, 16, (void *)bench_raw))
-BENCH_LOOP(loop_ftrace_wr_sched,
-	   struct bench_sched_entry e;
-	   ftrace_fill(&e, i);
-	   ring_buffer_write(bench_rb, sizeof(e), &e))
-BENCH_LOOP(loop_floor_tsc_raw, floor_store(rdtsc(), bench_raw, 16))
-BENCH_LOOP(loop_floor_tsc_sched, floor_sched(rdtsc(), i))
-BENCH_LOOP(loop_floor_local_raw, floor_store(trace_clock_local(), bench_raw, 16))
-BENCH_LOOP(loop_floor_local_sched, floor_sched(trace_clock_local(), i))
+BENCH_LOOP(empty_raw)
+BENCH_LOOP(empty_sched)
+BENCH_LOOP(rtrace_raw)
+BENCH_LOOP(rtrace_sched)
+BENCH_LOOP(ftrace_rsv_raw)
+BENCH_LOOP(ftrace_rsv_sched)
+BENCH_LOOP(ftrace_wr_raw)
+BENCH_LOOP(ftrace_wr_sched)
+BENCH_LOOP(floor_tsc_raw)
+BENCH_LOOP(floor_tsc_sched)
+BENCH_LOOP(floor_local_raw)
+BENCH_LOOP(floor_local_sched)
 
 typedef u64 (*bench_loop_fn)(unsigned int n);
 
