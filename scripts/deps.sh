@@ -15,7 +15,8 @@ src=/usr/src/linux-source-6.12.tar.xz
 
 pkgs="qemu-system-x86 busybox-static cpio sparse linux-source-6.12 kmod
       gcc make bc flex bison libelf-dev libssl-dev dwarves xz-utils
-      python3 perl util-linux"
+      python3 perl util-linux
+      clang clang-14 libclang-rt-14-dev valgrind"
 for k in cloud rt 6.1; do
 	pkgs="$pkgs $(meta_headers $k)"
 done
