@@ -303,14 +303,33 @@ static void nest_hook(enum rtrace_inject_point point)
 
 /* ---- the test ----------------------------------------------------------- */
 
+/*
+ * Has every context pair that can nest on this kernel been seen?  Whether
+ * an NMI lands inside a short hardirq write is chance, so the random test
+ * runs on past duration_ms (up to 2.5 times as long, within the
+ * harness's 30 s test timeout) until it has.
+ */
+static bool all_pairs_seen(void)
+{
+	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+
+	rtrace_ring_nest_pairs(ring, target_cpu, pairs);
+	return pairs[0][2] && pairs[0][3] && pairs[2][3] &&
+	       (rt || (pairs[0][1] && pairs[1][2] && pairs[1][3]));
+}
+
 static int writer(void *arg)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(duration_ms);
+	unsigned long limit = jiffies + msecs_to_jiffies(duration_ms * 5 / 2);
 	unsigned int i, p, m;
 
 	if (mode == 0) {
 		hrtimer_start(&timer, ns_to_ktime(50000), HRTIMER_MODE_REL_PINNED_HARD);
-		while (time_before(jiffies, deadline) && prods[0].attempts < MAX_SEQ - 1) {
+		while (prods[0].attempts < MAX_SEQ - 1 &&
+		       (time_before(jiffies, deadline) ||
+			(time_before(jiffies, limit) && !all_pairs_seen()))) {
 			for (i = 0; i < 64; i++)
 				produce(0);
 			cond_resched();
