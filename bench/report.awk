@@ -37,10 +37,10 @@ function ratio(name, a, b) {
 function target(what, r, max) {
 	if (r < 0)
 		return
-	if (r <= max)
+	if (r <= max * (1 + 1e-9))	# exactly on the limit is met
 		printf "- %s: %.2f, target <= %.2f met\n", what, r, max
 	else
-		printf "- %s: %.2f, target <= %.2f MISSED by %.0f%%\n", what, r, max, (r / max - 1) * 100
+		printf "- %s: %.2f, target <= %.2f MISSED by %.1f%%\n", what, r, max, (r / max - 1) * 100
 }
 
 END {
