@@ -44,14 +44,21 @@ bench_pass auto rtrace
 bench_pass tsc rtrace_tsc
 echo auto > /sys/module/rtrace/parameters/clock
 
-# Density: the real writer's bytes per sched_switch-like event.
-rtrace configure --mode discard --buffer-size 4M --subbuf-size 64K
-rtrace start
-echo density > /proc/rtrace_bench
-rtrace stop
-rtrace flush || true
-rtrace stats | sed 's/^/stats /'
-rtrace reset
+# Density: the real writer's bytes per event, sched_switch-like ("stats")
+# and raw 16 bytes ("stats_raw"), from the session's own counters.
+for d in density density_raw; do
+	rtrace configure --mode discard --buffer-size 4M --subbuf-size 64K
+	rtrace start
+	echo $d > /proc/rtrace_bench
+	rtrace stop
+	rtrace flush || true
+	if [ $d = density ]; then
+		rtrace stats | sed 's/^/stats /'
+	else
+		rtrace stats | sed 's/^/stats_raw /'
+	fi
+	rtrace reset
+done
 
 # Benchmark builds (bench/run): -DRTRACE_BENCH (a real nested write: the
 # task lane is held busy while the NMI loop runs; only its nmi_nested

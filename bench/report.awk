@@ -21,6 +21,10 @@ $1 == "stats" && $2 == "total" && mode == order[0] {
 	dens_written = $3
 	dens_bytes = $9
 }
+$1 == "stats_raw" && $2 == "total" && mode == order[0] {
+	draw_written = $3
+	draw_bytes = $9
+}
 $1 == "bytes" {
 	fbytes[$2 SUBSEP $3] = $4
 }
@@ -170,6 +174,12 @@ END {
 	}
 	printf "ftrace, same 5 fields: %d bytes/event (4-byte event header + entry);", fbytes["ftrace_rsv", "sched"]
 	printf " its real sched_switch with both comms: 68\n"
+	if (draw_written > 0) {
+		printf "rtrace raw16: %.2f bytes/event (%d events, %d bytes)\n",
+		       draw_bytes / draw_written, draw_written, draw_bytes
+		printf "ratio rtrace_raw16_bytes/ftrace_raw16_bytes = %.2f\n",
+		       draw_bytes / draw_written / fbytes["ftrace_rsv", "raw16"]
+	}
 	printf "ftrace raw16: %d bytes/event\n```\n", fbytes["ftrace_rsv", "raw16"]
 	if (dens_written > 0)
 		target("rtrace sched_switch-like bytes/event", dens_bytes / dens_written, 12)

@@ -495,6 +495,17 @@ static void bench_density(void)
 	}
 }
 
+/* Density of the raw 16-byte event, same pacing as bench_density(). */
+static void bench_density_raw(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < density_events; i++) {
+		rtrace_emit_raw(RTRACE_EV_TEST_RAW, bench_raw, 16);
+		udelay(2 + (i & 3));
+	}
+}
+
 static int bench_show(struct seq_file *m, void *v)
 {
 	int impl, pl, ctx;
@@ -545,6 +556,9 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t le
 		ret = bench_run_all();
 	} else if (!strcmp(strim(cmd), "density")) {
 		bench_density();
+		ret = 0;
+	} else if (!strcmp(strim(cmd), "density_raw")) {
+		bench_density_raw();
 		ret = 0;
 	} else {
 		ret = -EINVAL;
