@@ -1284,6 +1284,15 @@ int rtrace_dev_register_events(const struct rtrace_event_desc *descs,
  */
 int rtrace_dev_init(void)
 {
+	/* The ABI's sizes are part of the ABI: the struct layouts must not drift. */
+	BUILD_BUG_ON(sizeof(struct rtrace_subbuf_hdr) != 72);
+	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 80);
+	BUILD_BUG_ON(sizeof(struct rtrace_event_desc) != 264);
+	BUILD_BUG_ON(sizeof(struct rtrace_lane_stats) != 88);
+	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct rtrace_stats) != RTRACE_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER0);
+
 	mutex_init(&rdev.lock);
 	mutex_init(&rdev.read_mutex);
 	init_waitqueue_head(&rdev.wq);
