@@ -364,21 +364,34 @@ put_session:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Copy in an ioctl struct that begins with its __u32 size (the uapi's sized
+ * structs): a size below @min_size is -EINVAL, above RDEV_MAX_STRUCT -E2BIG,
+ * and copy_struct_from_user() rejects a non-zero tail the kernel does not
+ * know (-E2BIG) and zero-fills what an older caller did not pass.
+ */
+static int rdev_copy_sized(void *dst, size_t ksize, const void __user *uarg, u32 min_size)
+{
+	u32 size;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < min_size)
+		return -EINVAL;
+	if (size > RDEV_MAX_STRUCT)
+		return -E2BIG;
+	return copy_struct_from_user(dst, ksize, uarg, size);
+}
+
 static int rdev_configure(struct rtrace_config __user *uarg)
 {
 	struct rdev_session *s, *old = NULL;
 	struct rtrace_config cfg;
 	cpumask_var_t cpus;
-	u32 size, nr_subbufs;
+	u32 nr_subbufs;
 	int ret;
 
-	if (get_user(size, &uarg->size))
-		return -EFAULT;
-	if (size < RTRACE_CONFIG_SIZE_VER0)
-		return -EINVAL;
-	if (size > RDEV_MAX_STRUCT)
-		return -E2BIG;
-	ret = copy_struct_from_user(&cfg, sizeof(cfg), uarg, size);
+	ret = rdev_copy_sized(&cfg, sizeof(cfg), uarg, RTRACE_CONFIG_SIZE_VER0);
 	if (ret)
 		return ret;
 	if (cfg.reserved0 || cfg.reserved1)
@@ -520,17 +533,11 @@ static int rdev_stats(struct rtrace_stats __user *uarg)
 	struct rtrace_lane_stats st;
 	struct rdev_session *s;
 	struct rtrace_stats req;
-	u32 size, total, i, n;
+	u32 total, i, n;
 	u8 __user *dst;
 	int ret;
 
-	if (get_user(size, &uarg->size))
-		return -EFAULT;
-	if (size < RTRACE_STATS_SIZE_VER0)
-		return -EINVAL;
-	if (size > RDEV_MAX_STRUCT)
-		return -E2BIG;
-	ret = copy_struct_from_user(&req, sizeof(req), uarg, size);
+	ret = rdev_copy_sized(&req, sizeof(req), uarg, RTRACE_STATS_SIZE_VER0);
 	if (ret)
 		return ret;
 	if (req.reserved)
