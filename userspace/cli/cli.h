@@ -81,6 +81,13 @@ enum {
 
 /* Open the device (path from --device, $RTRACE_DEVICE, or the default), with a clear error. */
 struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock);
+/*
+ * Options of a command that takes only --device and --help, then open the
+ * device.  Return: -1 with *sp open when the command goes on, else the exit
+ * status to return (0 after --help, 1 if the device cannot be opened, 2 on
+ * bad arguments).
+ */
+int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp);
 /* Explain an ioctl failure in the words of the session's state machine. */
 int cli_ioctl_fail(const char *cmd, const char *what, int err);
 

@@ -2,7 +2,6 @@
 /*
  * rtrace info: ABI version, session state and geometry.
  */
-#include <getopt.h>
 
 #include "cli.h"
 
@@ -37,34 +36,15 @@ static void print_sources(const char *label, uint64_t v)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = "info", *device = NULL;
+	const char *cmd = "info";
 	struct rtrace_session *s;
 	struct rtrace_info in;
 	uint32_t ver = 0;
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DEVICE:
-			device = optarg;
-			break;
-		case 'h':
-			cli_print_help(stdout, cli_find(cmd));
-			return 0;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	s = cli_open(cmd, device, 0);
-	if (!s)
-		return 1;
+	ret = cli_parse_open(cmd, argc, argv, &s);
+	if (ret >= 0)
+		return ret;
 	ret = rtrace_session__version(s, &ver);
 	if (!ret)
 		ret = rtrace_session__info(s, &in);

@@ -4,6 +4,7 @@
  * configure, and opening the device with errors a user can act on.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,4 +282,32 @@ void cli_print_lost(FILE *f, const uint64_t *lost)
 	fprintf(f, "lost");
 	for (c = 0; c < RTRACE_NR_LOST; c++)
 		fprintf(f, " %s=%llu", rtrace_lost__name(c), (unsigned long long)lost[c]);
+}
+
+int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *device = NULL;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DEVICE:
+			device = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout, cli_find(cmd));
+			return 0;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	*sp = cli_open(cmd, device, 0);
+	return *sp ? -1 : 1;
 }
