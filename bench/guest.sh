@@ -27,12 +27,13 @@ bench_pass() {
 	rtrace reset
 }
 
-# Replace rtrace.ko by the build of bench/run's variant $1.
+# Replace rtrace.ko by the build of bench/run's variant $1, with the
+# benchmark module of the same build (the fast path is inline in it).
 swap_rtrace() {
 	rmmod rtrace_bench
 	rmmod rtrace
 	insmod "$VARIANTS/$1/rtrace.ko"
-	insmod /rtrace/modules/rtrace_bench.ko iters="$ITERS" reps="$REPS"
+	insmod "$VARIANTS/$1/rtrace_bench.ko" iters="$ITERS" reps="$REPS"
 }
 
 insmod /rtrace/modules/rtrace_bench.ko iters="$ITERS" reps="$REPS"

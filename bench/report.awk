@@ -163,6 +163,37 @@ END {
 					       pls[p], ctxs[c], v, v - 15
 			}
 	}
+	# Issue 3's throwaway prototype of the lane design, exact guest
+	# instructions per event (icount, Debian 6.12): the numbers to beat.
+	proto["rtrace", "raw16"] = 93		# trace_clock_local()
+	proto["rtrace", "sched"] = 149
+	proto["rtrace_tsc", "raw16"] = 58	# raw TSC
+	proto["rtrace_tsc", "sched"] = 104
+	for (m = 0; m < nmodes; m++) {
+		mo = order[m]
+		if (mo != "icount")
+			continue
+		split("rtrace rtrace_tsc", pw, " ")
+		for (w = 1; w <= 2; w++)
+			for (p = 1; p <= npl; p++)
+				for (c = 1; c <= 3; c++) {
+					v = med[pw[w], pls[p], ctxs[c], mo]
+					pv = proto[pw[w], pls[p]]
+					if (v == "" || pv == "")
+						continue
+					printf "- %s %s %s icount: %.1f instructions, the prototype's %d %s\n",
+					       pw[w], pls[p], ctxs[c], v, pv,
+					       v < pv ? "beaten" : "NOT beaten"
+				}
+		for (p = 1; p <= npl; p++)
+			for (c = 1; c <= 3; c++) {
+				v = mach[pls[p], ctxs[c], mo]
+				if (v == "" || v < 0)
+					continue
+				printf "- machinery %s %s icount: %.1f instructions, the prototype's 11 %s\n",
+				       pls[p], ctxs[c], v, v < 11 ? "beaten" : "NOT beaten"
+			}
+	}
 	printf "\n## Density (bytes per event)\n\n```\n"
 	if (dens_written > 0) {
 		printf "rtrace sched_switch-like, realistic values: %.2f bytes/event (%d events, %d bytes)\n",

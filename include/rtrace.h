@@ -18,11 +18,18 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/preempt.h>
+#include <linux/percpu.h>
+#include <linux/trace_clock.h>
+#include <asm/msr.h>
 #endif
+#include <uapi/linux/rtrace.h>
 
+/* Out-of-line writers: every case, every check (kmod/rtrace_ring.c). */
 int rtrace_emit(u16 type, unsigned int nargs, const u64 *args);
-int rtrace_emit_raw(u16 type, const void *data, u32 len);
-int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
+int __rtrace_emit_raw(u16 type, const void *data, u32 len);
+int __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
 
 /* Maximum number of arguments of rtrace_emit_regs(). */
 #define RTRACE_EMIT_REGS_MAX	5
@@ -43,35 +50,353 @@ static inline u64 rtrace_zigzag(s64 v)
 }
 
 /*
- * Register-argument fast paths: the payload never goes through memory.
- * Context and return values as for rtrace_emit_regs().
+ * The inline fast path
+ * ====================
+ *
+ * The common write - a session recording on this CPU, no lane of this CPU
+ * busy (so nothing to nest, nothing to account), room
+ * in the open sub-buffer, a type below 1024 - is done right here, in the
+ * caller, with no call: the type, the argument count and (for raw events)
+ * the length are usually constants, so the record header is a constant
+ * store.  Everything else calls the out-of-line writer, which decides again
+ * from scratch (an interrupt in between changes nothing: it completes
+ * first).  The fast path calls nothing (preempt_enable_notrace() may
+ * reschedule, as any writer's does), so it adds no traceable call to its
+ * caller; a caller that may itself be reached from traced code should be
+ * notrace, as any tracing probe is.
+ *
+ * The writer-owned state it uses is struct rtrace_wr_cpu, the first member
+ * of the ring's per-CPU data (kmod/rtrace_ring.c, which documents the
+ * protocol).  rtrace_wr_cpus points at it while a ring is attached (NULL
+ * otherwise, and in debug builds of rtrace.ko, whose checks and injection
+ * points live in the out-of-line writers); it is read with
+ * preemption disabled, the RCU-sched read side that detaching waits for.
+ * Busy byte RTRACE_WR_SLOW is non-zero while this CPU does not record, so
+ * "recording and nothing busy" is one load.
  */
-static inline int rtrace_emit0(u16 type)
+union rtrace_wr_busy {
+	u8 lane[8];		/* [0 .. RTRACE_NR_LANES - 1]: lane owned */
+	u64 all;
+};
+
+#define RTRACE_WR_SLOW		7	/* busy byte: out-of-line writer only */
+
+/*
+ * Lane l's state is entry [l] of each array, so one index register
+ * addresses its busy byte and (scaled by 8) all of its state.
+ */
+struct rtrace_wr_cpu {
+	union rtrace_wr_busy busy;
+	u64 clock;				/* RTRACE_CLOCK_* of the ring */
+	u8 *pos[RTRACE_NR_LANES];		/* next record byte; NULL: none open */
+	u8 *end[RTRACE_NR_LANES];		/* end of the open sub-buffer */
+	u64 last_ts[RTRACE_NR_LANES];		/* the next delta refers to it */
+	u64 nr_events[RTRACE_NR_LANES];		/* records in the open sub-buffer */
+};
+
+extern struct rtrace_wr_cpu __percpu *rtrace_wr_cpus;
+
+/*
+ * RTRACE_BENCH_NO_REENTRANCY: UNSAFE, BENCHMARK ONLY (bench/run builds it
+ * into its own build directory, rtrace.ko and rtrace_bench.ko alike, to
+ * measure what the reentrancy machinery costs): every write goes to the
+ * task lane with no context level, no busy byte, no spare lane and no
+ * nesting accounting, so any interrupt that writes corrupts the lane.
+ */
+#ifdef RTRACE_BENCH_NO_REENTRANCY
+#define RTRACE_REENTRANT	0
+#else
+#define RTRACE_REENTRANT	1
+#endif
+
+#ifdef __KERNEL__
+/*
+ * Context level by the highest set bit of the preempt_count bits that
+ * tell contexts apart, plus one (see rtrace_context_level()): none is
+ * task, the softirq bit softirq, a hardirq bit hardirq, an NMI bit NMI.
+ */
+static const u8 rtrace_level_table[NMI_SHIFT + NMI_BITS + 1] __maybe_unused = {
+	[SOFTIRQ_SHIFT + 1] = 1,
+	[HARDIRQ_SHIFT + 1 ... HARDIRQ_SHIFT + HARDIRQ_BITS] = 2,
+	[NMI_SHIFT + 1 ... NMI_SHIFT + NMI_BITS] = 3,
+};
+
+/*
+ * Context level of the caller (0 task, 1 softirq, 2 hardirq, 3 NMI), as
+ * interrupt_context_level(), without a branch and in the same handful of
+ * instructions in every context: the highest set bit of the NMI, hardirq
+ * and serving-softirq bits of preempt_count, then one table load.  BSR
+ * leaves its destination alone for a zero source, so -1 (no bit: task)
+ * indexes entry 0; the kernel's fls64() relies on the same behaviour.
+ */
+static __always_inline unsigned int rtrace_context_level(void)
+{
+	unsigned long pc = preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET);
+	long bit = -1;
+
+	asm("bsrq %1, %0" : "+r" (bit) : "rm" (pc));
+	return rtrace_level_table[bit + 1];
+}
+
+static __always_inline u64 rtrace_read_tsc(void)
+{
+	return rdtsc();
+}
+#endif /* __KERNEL__ (the unit-test shim provides both otherwise) */
+
+/*
+ * Room the fast path wants in the open sub-buffer: a two-byte type (types
+ * below 1024), the largest delta, @payload bytes.
+ */
+#define RTRACE_FAST_ROOM(payload)	(2 + RTRACE_REC_MAX_VARINT + (payload))
+
+/*
+ * Release a lane taken by rtrace_fast_begin(): its state is complete
+ * (barrier()) before another writer may own it.  Pairs with the barrier()
+ * of rtrace_fast_begin().
+ */
+static __always_inline void rtrace_fast_end(u8 *busy)
+{
+	if (RTRACE_REENTRANT) {
+		barrier();
+		WRITE_ONCE(*busy, 0);
+	}
+}
+
+/*
+ * Preemption disabled.  Take this CPU's lane of the caller's context level
+ * if the fast path may write there: @room bytes free, nothing busy.
+ * Return: true with *@wcp and *@lp, this CPU's writer state and the lane,
+ * owned (its busy byte set); false for the out-of-line writer, with
+ * nothing taken.
+ */
+static __always_inline bool rtrace_fast_begin(size_t room, struct rtrace_wr_cpu **wcp,
+					      unsigned long *lp)
+{
+	struct rtrace_wr_cpu __percpu *cpus = READ_ONCE(rtrace_wr_cpus);
+	struct rtrace_wr_cpu *wc;
+	unsigned long l;
+
+	if (unlikely(!cpus))
+		return false;
+	wc = this_cpu_ptr(cpus);
+	/* Not recording (RTRACE_WR_SLOW) or a lane busy: nested write. */
+	if (unlikely(READ_ONCE(wc->busy.all)))
+		return false;
+	l = RTRACE_REENTRANT ? rtrace_context_level() : 0;
+	if (RTRACE_REENTRANT) {
+		/*
+		 * Own the lane before looking at it: an interrupt of the same
+		 * level (entry window) arriving after this store sees the byte
+		 * and takes the spare lane.  Plain store, only this CPU looks;
+		 * pairs with the barrier() of rtrace_fast_end().
+		 */
+		WRITE_ONCE(wc->busy.lane[l], 1);
+		barrier();
+	}
+	/* A NULL pos (nothing open) leaves end - pos == 0: out of line. */
+	if (unlikely((size_t)(wc->end[l] - wc->pos[l]) < room)) {
+		rtrace_fast_end(&wc->busy.lane[l]);
+		return false;
+	}
+	*wcp = wc;
+	*lp = l;
+	return true;
+}
+
+/*
+ * The ring's clock (the TSC, one instruction; else trace_clock_local(),
+ * notrace), never behind the lane's last timestamp (deltas are unsigned).
+ * Return: the timestamp; *@delta its distance from the last one.
+ */
+static __always_inline u64 rtrace_fast_clock(const struct rtrace_wr_cpu *wc, unsigned long l,
+					     u64 *delta)
+{
+	u64 last = wc->last_ts[l];
+	u64 ts;
+
+	if (likely(wc->clock == RTRACE_CLOCK_TSC))
+		ts = rtrace_read_tsc();
+	else
+		ts = trace_clock_local();
+	if (unlikely(ts < last))
+		ts = last;
+	*delta = ts - last;
+	return ts;
+}
+
+/* The record ends at @p: make it part of the sub-buffer, release the lane. */
+static __always_inline void rtrace_fast_commit(struct rtrace_wr_cpu *wc, unsigned long l,
+					       u8 *p, u64 ts)
+{
+	wc->pos[l] = p;
+	wc->nr_events[l]++;
+	wc->last_ts[l] = ts;
+	rtrace_fast_end(&wc->busy.lane[l]);
+}
+
+/* Unsigned LEB128 (uapi/linux/rtrace.h); one and two bytes without a loop. */
+static __always_inline u8 *rtrace_put_varint(u8 *p, u64 v)
+{
+	if (likely(v < 0x80)) {
+		*p = (u8)v;
+		return p + 1;
+	}
+	if (likely(v < 0x4000)) {
+		p[0] = (u8)v | 0x80;
+		p[1] = (u8)(v >> 7);
+		return p + 2;
+	}
+	while (v >= 0x80) {
+		*p++ = (u8)v | 0x80;
+		v >>= 7;
+	}
+	*p++ = (u8)v;
+	return p;
+}
+
+/* @v < 2^14: one or two bytes. */
+static __always_inline u8 *rtrace_put_varint14(u8 *p, u64 v)
+{
+	if (v < 0x80) {
+		*p = (u8)v;
+		return p + 1;
+	}
+	p[0] = (u8)v | 0x80;
+	p[1] = (u8)(v >> 7);
+	return p + 2;
+}
+
+/**
+ * rtrace_emit_regs() - record an event with up to five register arguments
+ * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
+ * @a0: argument 0 (used if n > 0)
+ * @a1: argument 1 (used if n > 1)
+ * @a2: argument 2 (used if n > 2)
+ * @a3: argument 3 (used if n > 3)
+ * @a4: argument 4 (used if n > 4)
+ *
+ * The payload stays in registers; the common case is written inline (see
+ * "The inline fast path" above), everything else by __rtrace_emit_regs().
+ * Usually called through rtrace_emit0() .. rtrace_emit5().
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit().
+ */
+static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2,
+					    u64 a3, u64 a4)
+{
+	unsigned int nargs = type_nargs >> 16;
+	u32 type = type_nargs & 0xffff;
+	u64 h = ((u64)type << 4) | nargs;
+	struct rtrace_wr_cpu *wc;
+	unsigned long l;
+	u64 ts, delta;
+	u8 *p;
+
+	/* Type 1..1023 (h in two bytes), at most five arguments. */
+	if (unlikely(type - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
+		goto slow;
+	preempt_disable_notrace();
+	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(nargs * RTRACE_REC_MAX_VARINT), &wc, &l))
+		goto slow_enable;
+	p = wc->pos[l];
+	ts = rtrace_fast_clock(wc, l, &delta);
+	p = rtrace_put_varint14(p, h);
+	p = rtrace_put_varint(p, delta);
+	if (nargs > 0)
+		p = rtrace_put_varint(p, a0);
+	if (nargs > 1)
+		p = rtrace_put_varint(p, a1);
+	if (nargs > 2)
+		p = rtrace_put_varint(p, a2);
+	if (nargs > 3)
+		p = rtrace_put_varint(p, a3);
+	if (nargs > 4)
+		p = rtrace_put_varint(p, a4);
+	rtrace_fast_commit(wc, l, p, ts);
+	preempt_enable_notrace();
+	return 0;
+
+slow_enable:
+	preempt_enable_notrace();
+slow:
+	return __rtrace_emit_regs(type_nargs, a0, a1, a2, a3, a4);
+}
+
+/**
+ * rtrace_emit_raw() - record an event with a raw byte payload
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @data: payload
+ * @len: bytes at @data
+ *
+ * Payloads of 8 to 16 bytes are written inline in the common case (two
+ * overlapping 8-byte moves); everything else by __rtrace_emit_raw().
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+ */
+static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
+{
+	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
+	const u8 *src = data;
+	struct rtrace_wr_cpu *wc;
+	unsigned long l;
+	u64 ts, delta, a, b;
+	u8 *p;
+
+	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
+	if (unlikely((u32)type - 1 >= 0x3ff || len - 8 > 8))
+		goto slow;
+	preempt_disable_notrace();
+	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(1 + 16), &wc, &l))
+		goto slow_enable;
+	p = wc->pos[l];
+	ts = rtrace_fast_clock(wc, l, &delta);
+	p = rtrace_put_varint14(p, h);
+	p = rtrace_put_varint(p, delta);
+	*p++ = (u8)len;
+	__builtin_memcpy(&a, src, 8);
+	__builtin_memcpy(&b, src + len - 8, 8);
+	__builtin_memcpy(p, &a, 8);
+	__builtin_memcpy(p + len - 8, &b, 8);
+	rtrace_fast_commit(wc, l, p + len, ts);
+	preempt_enable_notrace();
+	return 0;
+
+slow_enable:
+	preempt_enable_notrace();
+slow:
+	return __rtrace_emit_raw(type, data, len);
+}
+
+/* Register-argument writers; context and return values as rtrace_emit_regs(). */
+static __always_inline int rtrace_emit0(u16 type)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 0), 0, 0, 0, 0, 0);
 }
 
-static inline int rtrace_emit1(u16 type, u64 a0)
+static __always_inline int rtrace_emit1(u16 type, u64 a0)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 1), a0, 0, 0, 0, 0);
 }
 
-static inline int rtrace_emit2(u16 type, u64 a0, u64 a1)
+static __always_inline int rtrace_emit2(u16 type, u64 a0, u64 a1)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 2), a0, a1, 0, 0, 0);
 }
 
-static inline int rtrace_emit3(u16 type, u64 a0, u64 a1, u64 a2)
+static __always_inline int rtrace_emit3(u16 type, u64 a0, u64 a1, u64 a2)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 3), a0, a1, a2, 0, 0);
 }
 
-static inline int rtrace_emit4(u16 type, u64 a0, u64 a1, u64 a2, u64 a3)
+static __always_inline int rtrace_emit4(u16 type, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 4), a0, a1, a2, a3, 0);
 }
 
-static inline int rtrace_emit5(u16 type, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
+static __always_inline int rtrace_emit5(u16 type, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
 {
 	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 5), a0, a1, a2, a3, a4);
 }

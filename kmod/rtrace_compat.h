@@ -58,42 +58,6 @@ static inline bool rtrace_tsc_usable(void)
 	       !check_tsc_unstable() && tsc_khz;
 }
 
-/* Index into rtrace_level_table: the NMI and hardirq bits of the count. */
-#define RTRACE_LEVEL_INDEX(pc)	((pc) >> HARDIRQ_SHIFT)
-#define RTRACE_LEVEL_ENTRIES	(RTRACE_LEVEL_INDEX(NMI_MASK | HARDIRQ_MASK) + 1)
-
-/*
- * Context level by the NMI and hardirq bits of a preempt_count that is not
- * task context (see rtrace_context_level()): none set is softirq.
- */
-static_assert(SOFTIRQ_OFFSET < HARDIRQ_OFFSET && HARDIRQ_OFFSET < NMI_OFFSET);
-static const u8 rtrace_level_table[RTRACE_LEVEL_ENTRIES] __maybe_unused = {
-	[0] = 1,
-	[1 ... RTRACE_LEVEL_INDEX(NMI_OFFSET) - 1] = 2,
-	[RTRACE_LEVEL_INDEX(NMI_OFFSET) ... RTRACE_LEVEL_ENTRIES - 1] = 3,
-};
-
-/*
- * Context level of the caller (0 task, 1 softirq, 2 hardirq, 3 NMI), as
- * interrupt_context_level(): task context is one test; otherwise one load
- * from rtrace_level_table (1 without hardirq or NMI bits, 2 with hardirq
- * bits only, 3 with NMI bits) replaces three more tests.
- */
-static __always_inline unsigned int rtrace_context_level(void)
-{
-	unsigned long pc = preempt_count() &
-			   (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET);
-
-	if (likely(!pc))
-		return 0;
-	return rtrace_level_table[RTRACE_LEVEL_INDEX(pc)];
-}
-
-static __always_inline u64 rtrace_read_tsc(void)
-{
-	return rdtsc();
-}
-
 /*
  * Ring memory: node-local pages, mapped contiguously with vmap() so the
  * writer sees one linear area and the device can map the pages to

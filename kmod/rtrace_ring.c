@@ -38,6 +38,14 @@
  * event is counted as RTRACE_LOST_RECURSION (never a deadlock, never a
  * corrupted record).
  *
+ * The common write is not in this file: include/rtrace.h writes it inline
+ * in the caller (no lane busy, room, recording; see "The inline fast path"
+ * there) on the writer state that starts each CPU's struct rtrace_cpu
+ * (struct rtrace_wr_cpu: the busy word, the clock, and per lane pos, end,
+ * last_ts and nr_events, as arrays indexed by lane), following exactly the
+ * protocol above.  Everything else comes here, to __rtrace_emit_raw() and
+ * __rtrace_emit_regs(), which decide again from scratch.
+ *
  * Sub-buffers.  The open sub-buffer of a lane is written in place.  A record
  * that does not fit closes it (commit, nr_events), publishes it with the one
  * ordering point of the write side, smp_store_release(&lane->produced), and
@@ -89,6 +97,8 @@
  *   -----------------------------------------  ---------------------------------
  *   busy byte store; barrier()                 nested writers on this CPU only:
  *   (rtrace_lane_take, rtrace_fast_begin)      program order, no SMP barrier
+ *                                              (rtrace_lane_release,
+ *                                              rtrace_fast_end: barrier() first)
  *   hdr + records stores;                      smp_load_acquire(&lane->produced)
  *   smp_store_release(&lane->produced)         in rtrace_ring_peek() and
  *   (rtrace_lane_close)                        rtrace_ring_has_data()
@@ -103,34 +113,34 @@
  *   (rtrace_ring_attach)                       writer; preempt-disabled section
  *                                              = RCU-sched reader, waited for by
  *                                              synchronize_rcu() in detach/stop
+ *   smp_store_release(&rtrace_wr_cpus)         READ_ONCE() (address dependency)
+ *   (rtrace_ring_attach)                       in rtrace_fast_begin(), inline in
+ *                                              the caller (include/rtrace.h);
+ *                                              same RCU-sched rule as above
  */
 #include "rtrace_ring.h"
 #include "../include/rtrace.h"
 
 #define RTRACE_PINNED		BIT_ULL(63)
+#ifdef RTRACE_DEBUG
+#define RTRACE_DEBUG_ON		1
+#else
+#define RTRACE_DEBUG_ON		0
+#endif
 /* Largest h (20 bits: 3 bytes) plus largest delta (10 bytes). */
 #define RTRACE_REC_HDR_MAX	(3 + RTRACE_REC_MAX_VARINT)
 
-/*
- * The busy bytes of a CPU's lanes, plus one byte that is non-zero while the
- * CPU does not record (RTRACE_BUSY_OFF, the inverse of rtrace_cpu.on), so
- * the fast path tests "recording and nothing busy" with one load.
- */
-union rtrace_busy {
-	u8 lane[8];
-	u64 all;
-};
-
-#define RTRACE_BUSY_OFF		7
-/* The lane bytes of union rtrace_busy.all, without RTRACE_BUSY_OFF. */
+/* The lane bytes of union rtrace_wr_busy.all, without RTRACE_WR_SLOW. */
 #define RTRACE_BUSY_LANES	(~0ULL >> (64 - 8 * RTRACE_NR_LANES))
+static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES);
 
 struct rtrace_lane {
-	/* Writer state, owned by whoever holds the busy byte. */
-	u8 *pos;			/* next record byte; NULL: nothing open */
-	u8 *end;			/* end of the open sub-buffer */
-	u64 last_ts;			/* timestamp the next delta refers to */
-	u32 nr_events;			/* records in the open sub-buffer */
+	/*
+	 * Writer state, owned by whoever holds the busy byte: the hot part
+	 * (pos, end, last_ts, nr_events) is in the CPU's struct rtrace_wr_cpu,
+	 * which the inline fast path of include/rtrace.h also writes.
+	 */
+	struct rtrace_wr_cpu *wc;	/* this lane's is entry [lane_id] */
 	u32 lane_id;
 	struct rtrace_subbuf_hdr *hdr;	/* the open sub-buffer */
 	u8 *data;			/* nr_subbufs * subbuf_size bytes */
@@ -149,7 +159,7 @@ struct rtrace_lane {
 };
 
 struct rtrace_cpu {
-	union rtrace_busy busy;
+	struct rtrace_wr_cpu w;		/* first: rtrace_wr_cpus points here */
 	u8 on;				/* recording on this CPU */
 #ifdef RTRACE_DEBUG
 	u8 depth;			/* LIFO check: owners stacked on this CPU */
@@ -181,14 +191,13 @@ struct rtrace_ring {
 /* The ring writers record into; RCU-sched protected (see the table). */
 static struct rtrace_ring __rcu *rtrace_active;
 /*
- * Hint for the writers' fast path, read without preemption disabled (in
- * rtrace_emit_regs() without READ_ONCE(): GCC then compares it in memory
- * and allocates registers better; in rtrace_emit_raw() the reverse): the
- * attached ring uses the TSC.  If false the fast path is not tried (no
- * cost on top of the full writer with trace_clock_local()); it re-checks
- * everything itself, so a stale value is harmless.
+ * The writer state of the attached ring (&ring->cpus->w) for the inline
+ * fast path of include/rtrace.h; NULL while none is attached, and in debug
+ * builds.  Set with
+ * rtrace_active and read like it (see the table).
  */
-static bool rtrace_fast_tsc;
+struct rtrace_wr_cpu __percpu *rtrace_wr_cpus;
+EXPORT_SYMBOL_GPL(rtrace_wr_cpus);
 static DEFINE_MUTEX(rtrace_attach_mutex);
 
 static char *rtrace_clock_param = "auto";
@@ -255,10 +264,11 @@ static __always_inline void rtrace_debug_check_hdr(struct rtrace_ring *ring,
 						   struct rtrace_lane *lane)
 {
 	struct rtrace_subbuf_hdr *hdr = lane->hdr;
+	u8 *pos = lane->wc->pos[lane->lane_id];
 
 	if (hdr->magic != RTRACE_SUBBUF_MAGIC || hdr->seq != lane->produced ||
-	    hdr->lane != lane->lane_id || lane->pos > lane->end ||
-	    lane->pos < (u8 *)(hdr + 1))
+	    hdr->lane != lane->lane_id || pos > lane->wc->end[lane->lane_id] ||
+	    pos < (u8 *)(hdr + 1))
 		rtrace_debug_fail(ring, "sub-buffer header canary");
 }
 #else
@@ -310,38 +320,6 @@ static __always_inline unsigned int rtrace_vlen(u64 v)
 		n++;
 	}
 	return n;
-}
-
-static __always_inline u8 *rtrace_put_varint(u8 *p, u64 v)
-{
-	/* One and two bytes (types, deltas, small args) without a loop. */
-	if (likely(v < 0x80)) {
-		*p = (u8)v;
-		return p + 1;
-	}
-	if (likely(v < 0x4000)) {
-		p[0] = (u8)v | 0x80;
-		p[1] = (u8)(v >> 7);
-		return p + 2;
-	}
-	while (v >= 0x80) {
-		*p++ = (u8)v | 0x80;
-		v >>= 7;
-	}
-	*p++ = (u8)v;
-	return p;
-}
-
-/* @v < 2^14: one or two bytes. */
-static __always_inline u8 *rtrace_put_varint14(u8 *p, u64 v)
-{
-	if (v < 0x80) {
-		*p = (u8)v;
-		return p + 1;
-	}
-	p[0] = (u8)v | 0x80;
-	p[1] = (u8)(v >> 7);
-	return p + 2;
 }
 
 static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
@@ -406,17 +384,17 @@ static notrace void rtrace_lane_close(struct rtrace_ring *ring,
 				      struct rtrace_lane *lane, u8 flags)
 {
 	struct rtrace_subbuf_hdr *hdr = lane->hdr;
-	u32 commit = lane->pos - (u8 *)(hdr + 1);
+	u32 commit = lane->wc->pos[lane->lane_id] - (u8 *)(hdr + 1);
 
 	rtrace_debug_check_hdr(ring, lane);
 	hdr->commit = commit;
-	hdr->nr_events = lane->nr_events;
+	hdr->nr_events = lane->wc->nr_events[lane->lane_id];
 	hdr->flags |= flags;
-	WRITE_ONCE(lane->written, lane->written + lane->nr_events);
+	WRITE_ONCE(lane->written, lane->written + lane->wc->nr_events[lane->lane_id]);
 	WRITE_ONCE(lane->bytes, lane->bytes + commit);
-	WRITE_ONCE(lane->pos, NULL);
-	lane->end = NULL;
-	lane->nr_events = 0;
+	WRITE_ONCE(lane->wc->pos[lane->lane_id], NULL);
+	lane->wc->end[lane->lane_id] = NULL;
+	lane->wc->nr_events[lane->lane_id] = 0;
 	rtrace_inject(RTRACE_INJ_SWITCH_CLOSED);
 	/*
 	 * Header and records are complete before the reader can see the
@@ -522,16 +500,16 @@ static notrace bool rtrace_lane_open(struct rtrace_ring *ring, struct rtrace_cpu
 		lane->reported[c] = total;
 	}
 	lane->hdr = hdr;
-	lane->end = (u8 *)hdr + ring->subbuf_size;
-	lane->nr_events = 0;
-	lane->last_ts = ts;
-	WRITE_ONCE(lane->pos, (u8 *)(hdr + 1));
+	lane->wc->end[lane->lane_id] = (u8 *)hdr + ring->subbuf_size;
+	lane->wc->nr_events[lane->lane_id] = 0;
+	lane->wc->last_ts[lane->lane_id] = ts;
+	WRITE_ONCE(lane->wc->pos[lane->lane_id], (u8 *)(hdr + 1));
 	return true;
 }
 
 NOKPROBE_SYMBOL(rtrace_lane_open);
 
-/* Busy byte of lane @l in a snapshot of union rtrace_busy.all. */
+/* Busy byte of lane @l in a snapshot of union rtrace_wr_busy.all. */
 static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
 {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -551,7 +529,7 @@ static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
 static __always_inline void rtrace_lane_take(struct rtrace_ring *ring,
 					     struct rtrace_cpu *rc, unsigned int l)
 {
-	WRITE_ONCE(rc->busy.lane[l], 1);
+	WRITE_ONCE(rc->w.busy.lane[l], 1);
 	barrier();
 	rtrace_debug_push(ring, rc, l);
 }
@@ -562,13 +540,13 @@ static __always_inline void rtrace_lane_release(struct rtrace_ring *ring,
 {
 	rtrace_debug_pop(ring, rc, l);
 	barrier();
-	WRITE_ONCE(rc->busy.lane[l], 0);
+	WRITE_ONCE(rc->w.busy.lane[l], 0);
 }
 
 /*
  * Slow part of a reservation: the record (@fixed bytes plus its delta) does
  * not surely fit.  Switch sub-buffers if needed.
- * Return: 0 with lane->pos ready, or -E2BIG / -ENOSPC (counted).
+ * Return: 0 with lane->wc->pos[lane->lane_id] ready, or -E2BIG / -ENOSPC (counted).
  */
 static noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rtrace_cpu *rc,
 					     struct rtrace_lane *lane, u64 ts, size_t fixed)
@@ -577,8 +555,11 @@ static noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rt
 		rtrace_lost(lane, RTRACE_LOST_TOO_LARGE);
 		return -E2BIG;
 	}
-	if (lane->pos) {
-		if ((size_t)(lane->end - lane->pos) >= fixed + rtrace_vlen(ts - lane->last_ts))
+	if (lane->wc->pos[lane->lane_id]) {
+		struct rtrace_wr_cpu *wc = lane->wc;
+		unsigned int l = lane->lane_id;
+
+		if ((size_t)(wc->end[l] - wc->pos[l]) >= fixed + rtrace_vlen(ts - wc->last_ts[l]))
 			return 0;
 		rtrace_lane_close(ring, lane, 0);
 	}
@@ -610,20 +591,6 @@ static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 NOKPROBE_SYMBOL(rtrace_note_nested);
 
 /*
- * RTRACE_BENCH_NO_REENTRANCY: UNSAFE, BENCHMARK ONLY.  Never define it in a
- * module that records anything real: only bench/run builds it, into its own
- * build directory (build/<kernel>-nolane/), to measure what the reentrancy
- * machinery costs.  Every write goes to the task lane with no context-level
- * computation, no busy byte, no spare lane and no nesting accounting, so a
- * nested write (any interrupt) corrupts the lane it interrupted.
- */
-#ifdef RTRACE_BENCH_NO_REENTRANCY
-#define RTRACE_REENTRANT	0
-#else
-#define RTRACE_REENTRANT	1
-#endif
-
-/*
  * Take a lane of this CPU for a write: the lane of the context level, or
  * the spare lane if that is busy.  Preemption must be disabled.  A macro
  * over the caller's locals (ring, rc, lane, l, ts, ret), so the owner's
@@ -647,7 +614,7 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 		break;							\
 	}								\
 	__busy = RTRACE_REENTRANT ?					\
-		 READ_ONCE(rc->busy.all) & RTRACE_BUSY_LANES : 0;		\
+		 READ_ONCE(rc->w.busy.all) & RTRACE_BUSY_LANES : 0;		\
 	l = __ctx;							\
 	if (unlikely(__busy) && rtrace_busy_lane(__busy, l)) {		\
 		l = RTRACE_LANE_SPARE;					\
@@ -666,8 +633,8 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 	rtrace_inject(RTRACE_INJ_BUSY_SET);				\
 	ts = rtrace_clock(ring);					\
 	/* Deltas are unsigned: never let a lane's clock go backwards. */ \
-	if (unlikely(ts < lane->last_ts))				\
-		ts = lane->last_ts;					\
+	if (unlikely(ts < lane->wc->last_ts[lane->lane_id]))				\
+		ts = lane->wc->last_ts[lane->lane_id];					\
 	rtrace_inject(RTRACE_INJ_CLOCK_READ);				\
 	ret = 0;							\
 } while (0)
@@ -676,79 +643,9 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u64 ts)
 {
 	rtrace_inject(RTRACE_INJ_BEFORE_COMMIT);
-	lane->pos = p;
-	lane->nr_events++;
-	lane->last_ts = ts;
-}
-
-/*
- * Fast path of rtrace_emit_raw() and rtrace_emit_regs(): the common case
- * only - a ring recording on this CPU, no lane of this CPU busy (so no
- * nesting to account), the TSC clock, room in the open sub-buffer - with
- * no call, so the compiler needs (almost) no frame.  Anything else leaves
- * before the lane is taken, or releases it with nothing written, and the
- * caller tail-calls the full writer, which decides everything again from
- * scratch (an interrupt in between changes nothing: it completes first).
- * Off in RTRACE_DEBUG builds, whose checks and injection points live in
- * the full writers.
- */
-#ifdef RTRACE_DEBUG
-#define RTRACE_FAST	0
-#else
-#define RTRACE_FAST	1
-#endif
-
-/*
- * Preemption disabled.  Return: true with *@lanep, the lane of this CPU's
- * context level, owned (its busy byte, *@busyp, set as in
- * rtrace_lane_take()).
- */
-static __always_inline bool rtrace_fast_begin(struct rtrace_lane **lanep, u8 **busyp)
-{
-	/* preempt_disable_notrace() is the RCU-sched read side. */
-	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
-	struct rtrace_cpu *rc;
-	unsigned int l;
-
-	if (unlikely(!ring || ring->clock != RTRACE_CLOCK_TSC))
-		return false;
-	rc = this_cpu_ptr(ring->cpus);
-	l = RTRACE_REENTRANT ? rtrace_context_level() : 0;
-	/* Not recording (RTRACE_BUSY_OFF) or a lane busy: the full writer. */
-	if (unlikely(READ_ONCE(rc->busy.all)))
-		return false;
-	if (RTRACE_REENTRANT) {
-		*busyp = &rc->busy.lane[l];
-		/* As rtrace_lane_take(): pairs with the barrier() of rtrace_fast_end(). */
-		WRITE_ONCE(**busyp, 1);
-		barrier();
-	}
-	*lanep = &rc->lane[l];
-	return true;
-}
-
-/* As rtrace_lane_release(): pairs with the barrier() of rtrace_fast_begin(). */
-static __always_inline void rtrace_fast_end(u8 *busy)
-{
-	if (RTRACE_REENTRANT) {
-		barrier();
-		WRITE_ONCE(*busy, 0);
-	}
-}
-
-/*
- * The TSC, never behind the lane's last timestamp (deltas are unsigned).
- * Return: the timestamp; *@delta its distance from the last one.
- */
-static __always_inline u64 rtrace_fast_clock(const struct rtrace_lane *lane, u64 *delta)
-{
-	u64 last = lane->last_ts;
-	u64 ts = rtrace_read_tsc();
-
-	if (unlikely(ts < last))
-		ts = last;
-	*delta = ts - last;
-	return ts;
+	lane->wc->pos[lane->lane_id] = p;
+	lane->wc->nr_events[lane->lane_id]++;
+	lane->wc->last_ts[lane->lane_id] = ts;
 }
 
 /* ---------------------------------------------------------------------
@@ -788,8 +685,8 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->pos;
-	if (unlikely((size_t)(lane->end - p) <
+	p = lane->wc->pos[lane->lane_id];
+	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
 		     RTRACE_REC_HDR_MAX + nargs * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		for (i = 0; i < nargs; i++)
@@ -797,10 +694,10 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
 		if (ret)
 			goto release;
-		p = lane->pos;
+		p = lane->wc->pos[lane->lane_id];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->last_ts);
+	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	for (i = 0; i < nargs; i++)
 		p = rtrace_put_varint(p, args[i]);
@@ -816,9 +713,24 @@ out:
 EXPORT_SYMBOL_GPL(rtrace_emit);
 NOKPROBE_SYMBOL(rtrace_emit);
 
-/* The full writer behind rtrace_emit_regs(): every case, every check. */
-static noinline notrace int rtrace_emit_regs_full(u32 type_nargs, u64 a0, u64 a1, u64 a2,
-						  u64 a3, u64 a4)
+/**
+ * __rtrace_emit_regs() - the out-of-line writer behind rtrace_emit_regs()
+ * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
+ * @a0: argument 0 (used if n > 0)
+ * @a1: argument 1 (used if n > 1)
+ * @a2: argument 2 (used if n > 2)
+ * @a3: argument 3 (used if n > 3)
+ * @a4: argument 4 (used if n > 4)
+ *
+ * Every case and every check: nested writes, the spare lane, sub-buffer
+ * switches, losses, the trace_clock_local() clock, debug builds.  Call
+ * rtrace_emit_regs() (include/rtrace.h), which does the common case inline
+ * and calls this for the rest.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit().
+ */
+int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
 {
 	unsigned int nargs = type_nargs >> 16;
 	u16 type = (u16)type_nargs;
@@ -839,8 +751,8 @@ static noinline notrace int rtrace_emit_regs_full(u32 type_nargs, u64 a0, u64 a1
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->pos;
-	if (unlikely((size_t)(lane->end - p) <
+	p = lane->wc->pos[lane->lane_id];
+	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
 		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
@@ -851,10 +763,10 @@ static noinline notrace int rtrace_emit_regs_full(u32 type_nargs, u64 a0, u64 a1
 		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
 		if (ret)
 			goto release;
-		p = lane->pos;
+		p = lane->wc->pos[lane->lane_id];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->last_ts);
+	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	if (nargs > 0)
 		p = rtrace_put_varint(p, a0);
@@ -875,79 +787,8 @@ out:
 	preempt_enable_notrace();
 	return ret;
 }
-
-NOKPROBE_SYMBOL(rtrace_emit_regs_full);
-
-/**
- * rtrace_emit_regs() - record an event with up to five register arguments
- * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
- * @a0: argument 0 (used if n > 0)
- * @a1: argument 1 (used if n > 1)
- * @a2: argument 2 (used if n > 2)
- * @a3: argument 3 (used if n > 3)
- * @a4: argument 4 (used if n > 4)
- *
- * The payload stays in registers; use the rtrace_emit0() .. rtrace_emit5()
- * wrappers of include/rtrace.h.
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit().
- */
-int notrace rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
-{
-	unsigned int nargs = type_nargs >> 16;
-	u64 h = ((u64)(u16)type_nargs << 4) | nargs;
-	struct rtrace_lane *lane;
-	u64 ts, delta;
-	u8 *busy = NULL;
-	u8 *p;
-
-	/* Type 1..1023 (h in two bytes), at most five arguments. */
-	if (!RTRACE_FAST || !rtrace_fast_tsc ||
-	    unlikely((u32)(u16)type_nargs - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
-		goto full;
-	preempt_disable_notrace();
-	if (!rtrace_fast_begin(&lane, &busy))
-		goto full_enable;
-	p = lane->pos;
-	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
-	if (unlikely((size_t)(lane->end - p) <
-		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT))
-		goto full_release;
-	ts = rtrace_fast_clock(lane, &delta);
-	p = rtrace_put_varint14(p, h);
-	p = rtrace_put_varint(p, delta);
-	if (likely(nargs == RTRACE_EMIT_REGS_MAX)) {
-		/* The common sched_switch-like shape: one test, not five. */
-		p = rtrace_put_varint(p, a0);
-		p = rtrace_put_varint(p, a1);
-		p = rtrace_put_varint(p, a2);
-		p = rtrace_put_varint(p, a3);
-		p = rtrace_put_varint(p, a4);
-	} else {
-		if (nargs > 0)
-			p = rtrace_put_varint(p, a0);
-		if (nargs > 1)
-			p = rtrace_put_varint(p, a1);
-		if (nargs > 2)
-			p = rtrace_put_varint(p, a2);
-		if (nargs > 3)
-			p = rtrace_put_varint(p, a3);
-	}
-	rtrace_wr_commit(lane, p, ts);
-	rtrace_fast_end(busy);
-	preempt_enable_notrace();
-	return 0;
-
-full_release:
-	rtrace_fast_end(busy);
-full_enable:
-	preempt_enable_notrace();
-full:
-	return rtrace_emit_regs_full(type_nargs, a0, a1, a2, a3, a4);
-}
-EXPORT_SYMBOL_GPL(rtrace_emit_regs);
-NOKPROBE_SYMBOL(rtrace_emit_regs);
+EXPORT_SYMBOL_GPL(__rtrace_emit_regs);
+NOKPROBE_SYMBOL(__rtrace_emit_regs);
 
 /*
  * RTRACE_TEST_DROP_NOTRACE builds one writer without notrace, so the test
@@ -959,8 +800,19 @@ NOKPROBE_SYMBOL(rtrace_emit_regs);
 #define rtrace_raw_notrace notrace
 #endif
 
-/* The full writer behind rtrace_emit_raw(): every case, every check. */
-static noinline notrace int rtrace_emit_raw_full(u16 type, const void *data, u32 len)
+/**
+ * __rtrace_emit_raw() - the out-of-line writer behind rtrace_emit_raw()
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @data: payload
+ * @len: bytes at @data
+ *
+ * Every case and every check, as __rtrace_emit_regs().  Call
+ * rtrace_emit_raw() (include/rtrace.h), which does the common case inline.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+ */
+int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 {
 	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
 	struct rtrace_ring *ring;
@@ -977,16 +829,17 @@ static noinline notrace int rtrace_emit_raw_full(u16 type, const void *data, u32
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->pos;
-	if (unlikely((size_t)(lane->end - p) < RTRACE_REC_HDR_MAX + 5 + (size_t)len)) {
+	p = lane->wc->pos[lane->lane_id];
+	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
+		     RTRACE_REC_HDR_MAX + 5 + (size_t)len)) {
 		ret = rtrace_lane_room(ring, rc, lane, ts,
 				       rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
 		if (ret)
 			goto release;
-		p = lane->pos;
+		p = lane->wc->pos[lane->lane_id];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->last_ts);
+	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
 	p = rtrace_put_varint(p, len);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	p = rtrace_put_bytes(p, data, len);
@@ -999,57 +852,8 @@ out:
 	preempt_enable_notrace();
 	return ret;
 }
-
-NOKPROBE_SYMBOL(rtrace_emit_raw_full);
-
-/**
- * rtrace_emit_raw() - record an event with a raw byte payload
- * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
- * @data: payload
- * @len: bytes at @data
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
- */
-int rtrace_raw_notrace rtrace_emit_raw(u16 type, const void *data, u32 len)
-{
-	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
-	struct rtrace_lane *lane;
-	u64 ts, delta;
-	u8 *busy = NULL;
-	u8 *p;
-
-	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
-	if (!RTRACE_FAST || !READ_ONCE(rtrace_fast_tsc) ||
-	    unlikely(!type || h >= 0x4000 || len - 8 > 8))
-		goto full;
-	preempt_disable_notrace();
-	if (!rtrace_fast_begin(&lane, &busy))
-		goto full_enable;
-	p = lane->pos;
-	/* A NULL pos (nothing open) leaves end - pos == 0: the full writer. */
-	if (unlikely((size_t)(lane->end - p) < RTRACE_REC_HDR_MAX + 1 + 16))
-		goto full_release;
-	ts = rtrace_fast_clock(lane, &delta);
-	p = rtrace_put_varint14(p, h);
-	p = rtrace_put_varint(p, delta);
-	*p++ = (u8)len;
-	put_unaligned(get_unaligned((const u64 *)data), (u64 *)p);
-	put_unaligned(get_unaligned((const u64 *)(data + len - 8)), (u64 *)(p + len - 8));
-	rtrace_wr_commit(lane, p + len, ts);
-	rtrace_fast_end(busy);
-	preempt_enable_notrace();
-	return 0;
-
-full_release:
-	rtrace_fast_end(busy);
-full_enable:
-	preempt_enable_notrace();
-full:
-	return rtrace_emit_raw_full(type, data, len);
-}
-EXPORT_SYMBOL_GPL(rtrace_emit_raw);
-NOKPROBE_SYMBOL(rtrace_emit_raw);
+EXPORT_SYMBOL_GPL(__rtrace_emit_raw);
+NOKPROBE_SYMBOL(__rtrace_emit_raw);
 
 #ifdef RTRACE_BENCH
 /**
@@ -1121,22 +925,23 @@ static notrace int rtrace_flush_lane(struct rtrace_ring *ring, struct rtrace_cpu
 				     struct rtrace_lane *lane)
 {
 	struct rtrace_subbuf_hdr *hdr = lane->hdr;
+	u64 nr = lane->wc->nr_events[lane->lane_id];
 	int published = 0;
 	unsigned int c;
 	u64 total;
 
-	if (lane->pos && !lane->nr_events) {
+	if (lane->wc->pos[lane->lane_id] && !nr) {
 		for (c = 0; c < RTRACE_NR_LOST; c++) {
 			total = rtrace_lost_total(lane, c);
 			hdr->lost[c] += total - lane->reported[c];
 			lane->reported[c] = total;
 		}
 	}
-	if (lane->pos && (lane->nr_events || rtrace_hdr_has_lost(hdr))) {
+	if (lane->wc->pos[lane->lane_id] && (nr || rtrace_hdr_has_lost(hdr))) {
 		rtrace_lane_close(ring, lane, RTRACE_SB_FLUSHED);
 		published++;
 	}
-	if (!lane->pos && rtrace_lane_pending(lane) &&
+	if (!lane->wc->pos[lane->lane_id] && rtrace_lane_pending(lane) &&
 	    rtrace_lane_open(ring, rc, lane, rtrace_clock(ring))) {
 		rtrace_lane_close(ring, lane, RTRACE_SB_FLUSHED);
 		published++;
@@ -1152,7 +957,7 @@ static notrace void rtrace_flush_cpu(struct rtrace_ring *ring, struct rtrace_cpu
 
 	for (l = 0; l < RTRACE_NR_LANES; l++) {
 		/* A lane in the middle of a write is left to its writer. */
-		if (READ_ONCE(rc->busy.lane[l]))
+		if (READ_ONCE(rc->w.busy.lane[l]))
 			continue;
 		rtrace_lane_take(ring, rc, l);
 		atomic_add(rtrace_flush_lane(ring, rc, &rc->lane[l]), published);
@@ -1354,9 +1159,9 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	ln = &per_cpu_ptr(ring->cpus, cpu)->lane[lane];
 	st->written = READ_ONCE(ln->written);
 	st->bytes = READ_ONCE(ln->bytes);
-	pos = READ_ONCE(ln->pos);
+	pos = READ_ONCE(ln->wc->pos[ln->lane_id]);
 	if (pos) {
-		st->written += READ_ONCE(ln->nr_events);
+		st->written += READ_ONCE(ln->wc->nr_events[ln->lane_id]);
 		st->bytes += pos - (u8 *)(READ_ONCE(ln->hdr) + 1);
 	}
 	for (c = 0; c < RTRACE_NR_LOST; c++)
@@ -1490,9 +1295,11 @@ struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom)
 	for_each_possible_cpu(cpu) {
 		rc = per_cpu_ptr(ring->cpus, cpu);
 		rc->cpu = cpu;
-		rc->busy.lane[RTRACE_BUSY_OFF] = 1;
-		for (l = 0; l < RTRACE_NR_LANES; l++)
+		rc->w.busy.lane[RTRACE_WR_SLOW] = 1;
+		for (l = 0; l < RTRACE_NR_LANES; l++) {
 			rc->lane[l].lane_id = l;
+			rc->lane[l].wc = &rc->w;
+		}
 	}
 	for_each_cpu(cpu, &ring->cpumask) {
 		rc = per_cpu_ptr(ring->cpus, cpu);
@@ -1503,6 +1310,8 @@ struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom)
 		}
 	}
 	rtrace_ring_clock_init(ring);
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(ring->cpus, cpu)->w.clock = ring->clock;
 	return ring;
 
 free_areas:
@@ -1550,8 +1359,10 @@ int rtrace_ring_attach(struct rtrace_ring *ring)
 		ret = -EBUSY;
 	else
 		rcu_assign_pointer(rtrace_active, ring);
-	if (!ret)
-		WRITE_ONCE(rtrace_fast_tsc, ring->clock == RTRACE_CLOCK_TSC);
+	/* Debug builds: checks and injection live in the out-of-line writers. */
+	if (!ret && !RTRACE_DEBUG_ON)
+		/* Ring complete first; pairs with READ_ONCE() in rtrace_fast_begin(). */
+		smp_store_release(&rtrace_wr_cpus, &ring->cpus->w);
 	mutex_unlock(&rtrace_attach_mutex);
 	return ret;
 }
@@ -1569,7 +1380,7 @@ void rtrace_ring_detach(struct rtrace_ring *ring)
 {
 	mutex_lock(&rtrace_attach_mutex);
 	if (rcu_access_pointer(rtrace_active) == ring) {
-		WRITE_ONCE(rtrace_fast_tsc, false);
+		WRITE_ONCE(rtrace_wr_cpus, NULL);
 		RCU_INIT_POINTER(rtrace_active, NULL);
 	}
 	mutex_unlock(&rtrace_attach_mutex);
@@ -1595,7 +1406,7 @@ void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 	WRITE_ONCE(ring->running, running);
 	for_each_cpu(cpu, &ring->cpumask) {
 		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->on, running);
-		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->busy.lane[RTRACE_BUSY_OFF], !running);
+		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->w.busy.lane[RTRACE_WR_SLOW], !running);
 	}
 	if (!running)
 		synchronize_rcu();

@@ -376,6 +376,7 @@ static int run(void)
 	char b[6][24];
 	int ret, errors = 0, len;
 	u64 busy = 0, full = 0;
+	bool fast;
 
 	if (mode == 1 && rtrace_debug_set_inject(NULL) == -EOPNOTSUPP) {
 		snprintf(result, sizeof(result), "skip: injection needs an RTRACE_DEBUG build");
@@ -403,6 +404,8 @@ static int run(void)
 		snprintf(result, sizeof(result), "skip: another rtrace session is attached");
 		return 0;
 	}
+	/* Does this ring take the inline fast path of include/rtrace.h? */
+	fast = !!READ_ONCE(rtrace_wr_cpus);
 	ret = register_nmi_handler(NMI_LOCAL, nest_nmi, 0, "rtrace_nest");
 	if (ret)
 		goto out_detach;
@@ -510,10 +513,11 @@ static int run(void)
 	}
 	if (len < sizeof(result))
 		snprintf(result + len, sizeof(result) - len,
-			 " events=%llu read=%llu nmis=%d",
+			 " events=%llu read=%llu nmis=%d fast=%d debug=%d",
 			 (u64)prods[0].attempts + prods[1].attempts + prods[2].attempts +
 			 prods[3].attempts + prods[4].attempts, nr_read,
-			 atomic_read(&nmi_seen));
+			 atomic_read(&nmi_seen), fast,
+			 rtrace_debug_set_inject(NULL) == 0);
 	ret = 0;
 out_nmi:
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_nest");

@@ -43,6 +43,8 @@ typedef __s64 s64;
 #define __percpu
 #define __rcu
 #define BIT_ULL(n)		(1ULL << (n))
+#undef static_assert
+#define static_assert(expr, ...)	_Static_assert(expr, #expr)
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE		4096UL
 #define USEC_PER_SEC		1000000UL
@@ -54,6 +56,7 @@ typedef __s64 s64;
 
 /* Compiler and CPU ordering. */
 #define barrier()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define OPTIMIZER_HIDE_VAR(var)	__asm__ ("" : "=r" (var) : "0" (var))
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
