@@ -74,11 +74,49 @@ run() {	# valgrind_run NAME CMD...: no error, no leak
 	fi
 }
 
+# make install into a staging directory; a program built against the
+# installed header and library only must decode a stream.
+install_test() {
+	d=$log/install
+	rm -rf "$d"
+	step "install: make install DESTDIR=... PREFIX=/usr" \
+		$MAKE -C "$src" O="$O" install DESTDIR="$d" PREFIX=/usr
+	for f in bin/rtrace lib/librtrace.a include/rtrace/rtrace.h include/linux/rtrace.h; do
+		if [ -f "$d/usr/$f" ]; then
+			echo "ok - install: /usr/$f"
+		else
+			echo "not ok - install: /usr/$f missing"
+		fi
+	done
+	if "$d/usr/bin/rtrace" --help 2>&1 | grep -q '^usage'; then
+		echo "ok - install: installed rtrace --help"
+	else
+		echo "not ok - install: installed rtrace --help"
+	fi
+	cat > "$d/user.c" <<-'EOF'
+	#include <rtrace/rtrace.h>
+	int main(void)
+	{
+		uint8_t b[10];
+		uint64_t v;
+
+		return !(rtrace_varint__encode(300, b) == 2 &&
+			 rtrace_varint__decode(b, 2, &v) == 2 && v == 300 &&
+			 RTRACE_ABI_VERSION > 0);
+	}
+	EOF
+	step "install: a program builds against the installed header and library" \
+		${CC:-cc} -I"$d/usr/include" -o "$d/user" "$d/user.c" -L"$d/usr/lib" -lrtrace
+	step "install: that program runs" "$d/user"
+}
+
 run() {
 	echo "TAP version 13"
 	step "build: gcc static (lib, cli, tests)" $MAKE -C "$src" O="$O" all
 	tap_prog test_lib "$O/tests/test_lib" "lib: "
 	tap_prog test_cli.sh "$here/test_cli.sh" "$O/rtrace" "$O/tests/gen_stream" "cli: "
+
+	install_test
 
 	step "build: $SAN_CC -fsanitize=address,undefined" \
 		$MAKE -C "$src" O="$O/san" SAN=1 CC="$SAN_CC" all
