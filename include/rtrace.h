@@ -267,6 +267,23 @@ static __always_inline u8 *rtrace_put_varint14(u8 *p, u64 v)
 	return p + 2;
 }
 
+/* The first @nargs (at most five) of @a0 .. @a4, as varints. */
+static __always_inline u8 *rtrace_put_regs(u8 *p, unsigned int nargs, u64 a0, u64 a1,
+					   u64 a2, u64 a3, u64 a4)
+{
+	if (nargs > 0)
+		p = rtrace_put_varint(p, a0);
+	if (nargs > 1)
+		p = rtrace_put_varint(p, a1);
+	if (nargs > 2)
+		p = rtrace_put_varint(p, a2);
+	if (nargs > 3)
+		p = rtrace_put_varint(p, a3);
+	if (nargs > 4)
+		p = rtrace_put_varint(p, a4);
+	return p;
+}
+
 /**
  * rtrace_emit_regs() - record an event with up to five register arguments
  * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
@@ -304,16 +321,7 @@ static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 
 	ts = rtrace_fast_clock(wc, l, &delta);
 	p = rtrace_put_varint14(p, h);
 	p = rtrace_put_varint(p, delta);
-	if (nargs > 0)
-		p = rtrace_put_varint(p, a0);
-	if (nargs > 1)
-		p = rtrace_put_varint(p, a1);
-	if (nargs > 2)
-		p = rtrace_put_varint(p, a2);
-	if (nargs > 3)
-		p = rtrace_put_varint(p, a3);
-	if (nargs > 4)
-		p = rtrace_put_varint(p, a4);
+	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
 	rtrace_fast_commit(wc, l, p, ts);
 	preempt_enable_notrace();
 	return 0;

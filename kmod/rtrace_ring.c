@@ -768,16 +768,7 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 	p = rtrace_put_varint(p, h);
 	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
-	if (nargs > 0)
-		p = rtrace_put_varint(p, a0);
-	if (nargs > 1)
-		p = rtrace_put_varint(p, a1);
-	if (nargs > 2)
-		p = rtrace_put_varint(p, a2);
-	if (nargs > 3)
-		p = rtrace_put_varint(p, a3);
-	if (nargs > 4)
-		p = rtrace_put_varint(p, a4);
+	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
 	rtrace_wr_commit(lane, p, ts);
 release:
 	if (RTRACE_REENTRANT)
