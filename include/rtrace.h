@@ -54,16 +54,17 @@ static inline u64 rtrace_zigzag(s64 v)
  * ====================
  *
  * The common write - a session recording on this CPU, no lane of this CPU
- * busy (so nothing to nest, nothing to account), room
- * in the open sub-buffer, a type below 1024 - is done right here, in the
- * caller, with no call: the type, the argument count and (for raw events)
- * the length are usually constants, so the record header is a constant
- * store.  Everything else calls the out-of-line writer, which decides again
- * from scratch (an interrupt in between changes nothing: it completes
- * first).  The fast path calls nothing (preempt_enable_notrace() may
- * reschedule, as any writer's does), so it adds no traceable call to its
- * caller; a caller that may itself be reached from traced code should be
- * notrace, as any tracing probe is.
+ * busy (so nothing to nest, nothing to account), room in the open
+ * sub-buffer, a type below 1024 - is done right here, in the caller, with
+ * no call: the type, the argument count and (for raw events) the length
+ * are usually constants, so the record header is a constant store.
+ * Everything else calls the out-of-line writer, which decides again from
+ * scratch (an interrupt in between changes nothing: it completes first).
+ * The fast path calls nothing but trace_clock_local() (notrace, and only
+ * when the ring does not use the TSC) and, as any writer, the reschedule
+ * of preempt_enable_notrace(); so it adds no traceable call to its caller.
+ * A caller that may itself be reached from traced code should be notrace,
+ * as any tracing probe is (scripts/check-writer --test checks two).
  *
  * The writer-owned state it uses is struct rtrace_wr_cpu, the first member
  * of the ring's per-CPU data (kmod/rtrace_ring.c, which documents the
