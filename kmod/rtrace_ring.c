@@ -583,9 +583,18 @@ static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 	unsigned int b;
 
 	WRITE_ONCE(rc->lane[l].nested, rc->lane[l].nested + 1);
-	for (b = 0; b < RTRACE_NR_LANES; b++)
-		if (rtrace_busy_lane(busy_all, b))
-			WRITE_ONCE(rc->pairs[l][b], rc->pairs[l][b] + 1);
+	/* Only the busy lanes (usually one), lowest byte first. */
+	while (busy_all) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		b = (63 - __builtin_clzll(busy_all)) / 8;
+		busy_all &= ~(0xffULL << (8 * b));
+		b = 7 - b;
+#else
+		b = __builtin_ctzll(busy_all) / 8;
+		busy_all &= ~(0xffULL << (8 * b));
+#endif
+		WRITE_ONCE(rc->pairs[l][b], rc->pairs[l][b] + 1);
+	}
 }
 
 NOKPROBE_SYMBOL(rtrace_note_nested);
