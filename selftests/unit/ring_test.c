@@ -674,6 +674,56 @@ static int test_off(void)
 	return ret;
 }
 
+/*
+ * The common case takes the inline fast path of include/rtrace.h, with
+ * either clock: only the first write of a lane and the sub-buffer switches
+ * enter the out-of-line writers.  Debug builds check every write there.
+ */
+static int test_fast_path(bool tsc)
+{
+	static const u8 payload[16] = "0123456789abcdef";
+	const unsigned int n = 4000;
+	struct rtrace_ring *ring;
+	unsigned long long subbufs;
+	unsigned long slow;
+	struct reader r;
+	unsigned int i;
+	int ret;
+
+	shim_tsc_usable = tsc;
+	ring = make_ring(4096, 64, false);
+	shim_tsc_usable = true;
+	CHECK(ring, "ring");
+	CHECK(ring->clock == (tsc ? RTRACE_CLOCK_TSC : RTRACE_CLOCK_LOCAL), "clock");
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i += 2) {
+		CHECK(rtrace_emit_raw(EV_TYPE, payload, sizeof(payload)) == 0, "raw");
+		CHECK(rtrace_emit3(EV_TYPE, i, 1000 + i, 100000 + i) == 0, "emit3");
+	}
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+	reader_init(&r, ring, NULL, NULL);
+	ret = reader_finish(&r, false);
+	CHECK(r.lr[0][0].records == n, "records %llu of %u",
+	      (unsigned long long)r.lr[0][0].records, n);
+	subbufs = r.lr[0][0].subbufs;
+	printf("# %s clock: %lu of %u writes out of line, %llu sub-buffers\n",
+	       tsc ? "tsc" : "local", slow, n, (unsigned long long)subbufs);
+	free(r.buf);
+	drop_ring(ring);
+#ifdef RTRACE_DEBUG
+	CHECK(slow == n, "debug build: %lu of %u writes out of line", slow, n);
+#else
+	/*
+	 * Only near the end of a sub-buffer: the first write, and per
+	 * sub-buffer the writes the worst-case room check sends out of line
+	 * (the exact size may still fit) plus the switch; nothing else.
+	 */
+	CHECK(slow <= 3 * subbufs + 1, "%lu writes out of line for %llu sub-buffers",
+	      slow, (unsigned long long)subbufs);
+#endif
+	return ret;
+}
+
 /* Discard and overwrite without a reader, then with one: wraparound. */
 static int test_fill(bool overwrite, bool drain_every)
 {
@@ -927,6 +977,8 @@ int main(int argc, char **argv)
 #else
 	tap(test_off() == 0, "off / no ring / second attach counted and reported");
 	tap(test_varints() == 0, "varints of every length through all writers");
+	tap(test_fast_path(true) == 0, "common case inline, TSC clock (out of line in debug)");
+	tap(test_fast_path(false) == 0, "common case inline, local clock (out of line in debug)");
 	tap(test_sizes(4096) == 0, "every raw size up to the limit (4 KiB sub-buffers)");
 	tap(test_sizes(8192) == 0, "every raw size up to the limit (8 KiB sub-buffers)");
 	tap(test_fill(false, false) == 0, "discard mode full: newest dropped, counted");

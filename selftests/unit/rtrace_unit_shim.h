@@ -80,6 +80,8 @@ extern __thread int shim_ctx;		/* 0 task, 1 softirq, 2 hardirq, 3 NMI */
 extern __thread int shim_preempt;
 extern int shim_nr_cpus;
 extern int shim_warnings;
+extern unsigned long shim_slow_calls;	/* entries into the out-of-line writers */
+#define rtrace_unit_count_slow()	__atomic_fetch_add(&shim_slow_calls, 1, __ATOMIC_RELAXED)
 
 static inline unsigned char interrupt_context_level(void)
 {

@@ -13,6 +13,7 @@ int shim_warnings;
 struct cpumask shim_possible_mask = { 1 };
 unsigned int tsc_khz;
 bool shim_tsc_usable = true;
+unsigned long shim_slow_calls;
 
 void *shim_alloc_percpu(size_t size, size_t align)
 {
