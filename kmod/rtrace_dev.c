@@ -505,16 +505,15 @@ unlock:
 	return ret;
 }
 
-static int rdev_reset(void)
+/*
+ * Stop the session's writers, detach its ring and take it out of the
+ * device (state EMPTY).  Return: the session (or NULL), for rdev_put().
+ */
+static struct rdev_session *rdev_take_locked(void)
 {
-	struct rdev_session *s;
+	struct rdev_session *s = rdev.session;
 
-	mutex_lock(&rdev.lock);
-	s = rdev.session;
-	if (rdev_mapped(s)) {
-		mutex_unlock(&rdev.lock);
-		return -EBUSY;
-	}
+	lockdep_assert_held(&rdev.lock);
 	if (s) {
 		if (rdev.state == RTRACE_STATE_RUNNING)
 			rtrace_ring_set_running(s->ring, false);
@@ -522,6 +521,19 @@ static int rdev_reset(void)
 	}
 	rdev.session = NULL;
 	rdev.state = RTRACE_STATE_EMPTY;
+	return s;
+}
+
+static int rdev_reset(void)
+{
+	struct rdev_session *s;
+
+	mutex_lock(&rdev.lock);
+	if (rdev_mapped(rdev.session)) {
+		mutex_unlock(&rdev.lock);
+		return -EBUSY;
+	}
+	s = rdev_take_locked();
 	rdev_changed_locked();
 	mutex_unlock(&rdev.lock);
 	rdev_put(s);
@@ -1322,14 +1334,7 @@ void rtrace_dev_exit(void)
 	struct rdev_session *s;
 
 	mutex_lock(&rdev.lock);
-	s = rdev.session;
-	if (s) {
-		if (rdev.state == RTRACE_STATE_RUNNING)
-			rtrace_ring_set_running(s->ring, false);
-		rtrace_ring_detach(s->ring);
-	}
-	rdev.session = NULL;
-	rdev.state = RTRACE_STATE_EMPTY;
+	s = rdev_take_locked();
 	mutex_unlock(&rdev.lock);
 	cancel_delayed_work_sync(&rdev.work);
 	rdev_put(s);
