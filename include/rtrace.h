@@ -205,34 +205,56 @@ static __always_inline bool rtrace_fast_begin(size_t room, struct rtrace_wr_cpu 
 	return true;
 }
 
+/* Read the clock @clock (RTRACE_CLOCK_*): the TSC, else trace_clock_local(). */
+static __always_inline u64 rtrace_read_clock(u64 clock)
+{
+	if (likely(clock == RTRACE_CLOCK_TSC))
+		return rtrace_read_tsc();
+	return trace_clock_local();
+}
+
 /*
- * The ring's clock (the TSC, one instruction; else trace_clock_local(),
- * notrace), never behind the lane's last timestamp (deltas are unsigned).
+ * Read @clock, never behind @last, the lane's last timestamp: deltas are
+ * unsigned, a lane's clock must not go backwards.
+ */
+static __always_inline u64 rtrace_clock_after(u64 clock, u64 last)
+{
+	u64 ts = rtrace_read_clock(clock);
+
+	if (unlikely(ts < last))
+		ts = last;
+	return ts;
+}
+
+/*
+ * The ring's clock for lane @l (the TSC, one instruction; else
+ * trace_clock_local(), notrace), as rtrace_clock_after().
  * Return: the timestamp; *@delta its distance from the last one.
  */
 static __always_inline u64 rtrace_fast_clock(const struct rtrace_wr_cpu *wc, unsigned long l,
 					     u64 *delta)
 {
 	u64 last = wc->last_ts[l];
-	u64 ts;
+	u64 ts = rtrace_clock_after(wc->clock, last);
 
-	if (likely(wc->clock == RTRACE_CLOCK_TSC))
-		ts = rtrace_read_tsc();
-	else
-		ts = trace_clock_local();
-	if (unlikely(ts < last))
-		ts = last;
 	*delta = ts - last;
 	return ts;
 }
 
-/* The record ends at @p: make it part of the sub-buffer, release the lane. */
-static __always_inline void rtrace_fast_commit(struct rtrace_wr_cpu *wc, unsigned long l,
-					       u8 *p, u64 ts)
+/* The record of lane @l ends at @p: make it part of the sub-buffer. */
+static __always_inline void rtrace_wr_store(struct rtrace_wr_cpu *wc, unsigned long l,
+					    u8 *p, u64 ts)
 {
 	wc->pos[l] = p;
 	wc->nr_events[l]++;
 	wc->last_ts[l] = ts;
+}
+
+/* As rtrace_wr_store(), then release the lane taken by rtrace_fast_begin(). */
+static __always_inline void rtrace_fast_commit(struct rtrace_wr_cpu *wc, unsigned long l,
+					       u8 *p, u64 ts)
+{
+	rtrace_wr_store(wc, l, p, ts);
 	rtrace_fast_end(&wc->busy.lane[l]);
 }
 

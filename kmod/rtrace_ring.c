@@ -200,8 +200,7 @@ static struct rtrace_ring __rcu *rtrace_active;
 /*
  * The writer state of the attached ring (&ring->cpus->w) for the inline
  * fast path of include/rtrace.h; NULL while none is attached, and in debug
- * builds.  Set with
- * rtrace_active and read like it (see the table).
+ * builds.  Set with rtrace_active and read like it (see the table).
  */
 struct rtrace_wr_cpu __percpu *rtrace_wr_cpus;
 EXPORT_SYMBOL_GPL(rtrace_wr_cpus);
@@ -347,16 +346,6 @@ static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
 		memcpy(p, src, len);
 	}
 	return p + len;
-}
-
-/* ---------------------------------------------------------------------
- * Clock.
- */
-static __always_inline u64 rtrace_clock(const struct rtrace_ring *ring)
-{
-	if (likely(ring->clock == RTRACE_CLOCK_TSC))
-		return rtrace_read_tsc();
-	return trace_clock_local();
 }
 
 /* ---------------------------------------------------------------------
@@ -647,10 +636,7 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 	if (unlikely(__busy))						\
 		rtrace_note_nested(rc, l, __busy);			\
 	rtrace_inject(RTRACE_INJ_BUSY_SET);				\
-	ts = rtrace_clock(ring);					\
-	/* Deltas are unsigned: never let a lane's clock go backwards. */ \
-	if (unlikely(ts < lane->wc->last_ts[lane->lane_id]))				\
-		ts = lane->wc->last_ts[lane->lane_id];					\
+	ts = rtrace_clock_after(ring->clock, rc->w.last_ts[l]);		\
 	rtrace_inject(RTRACE_INJ_CLOCK_READ);				\
 	ret = 0;							\
 } while (0)
@@ -659,9 +645,7 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u64 ts)
 {
 	rtrace_inject(RTRACE_INJ_BEFORE_COMMIT);
-	lane->wc->pos[lane->lane_id] = p;
-	lane->wc->nr_events[lane->lane_id]++;
-	lane->wc->last_ts[lane->lane_id] = ts;
+	rtrace_wr_store(lane->wc, lane->lane_id, p, ts);
 }
 
 /* ---------------------------------------------------------------------
@@ -702,8 +686,8 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->wc->pos[lane->lane_id];
-	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
 		     RTRACE_REC_HDR_MAX + nargs * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		for (i = 0; i < nargs; i++)
@@ -711,10 +695,10 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
 		if (ret)
 			goto release;
-		p = lane->wc->pos[lane->lane_id];
+		p = rc->w.pos[l];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	for (i = 0; i < nargs; i++)
 		p = rtrace_put_varint(p, args[i]);
@@ -769,8 +753,8 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->wc->pos[lane->lane_id];
-	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
 		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
@@ -781,10 +765,10 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
 		if (ret)
 			goto release;
-		p = lane->wc->pos[lane->lane_id];
+		p = rc->w.pos[l];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
 	rtrace_wr_commit(lane, p, ts);
@@ -839,17 +823,17 @@ int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 	rtrace_wr_begin();
 	if (unlikely(ret))
 		goto out;
-	p = lane->wc->pos[lane->lane_id];
-	if (unlikely((size_t)(lane->wc->end[lane->lane_id] - p) <
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
 		     RTRACE_REC_HDR_MAX + 5 + (size_t)len)) {
 		ret = rtrace_lane_room(ring, rc, lane, ts,
 				       rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
 		if (ret)
 			goto release;
-		p = lane->wc->pos[lane->lane_id];
+		p = rc->w.pos[l];
 	}
 	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - lane->wc->last_ts[lane->lane_id]);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
 	p = rtrace_put_varint(p, len);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	p = rtrace_put_bytes(p, data, len);
@@ -952,7 +936,7 @@ static notrace int rtrace_flush_lane(struct rtrace_ring *ring, struct rtrace_cpu
 		published++;
 	}
 	if (!lane->wc->pos[lane->lane_id] && rtrace_lane_pending(lane) &&
-	    rtrace_lane_open(ring, rc, lane, rtrace_clock(ring))) {
+	    rtrace_lane_open(ring, rc, lane, rtrace_read_clock(ring->clock))) {
 		rtrace_lane_close(ring, lane, RTRACE_SB_FLUSHED);
 		published++;
 	}
