@@ -118,13 +118,20 @@ void cli_print_help(FILE *f, const struct cli_cmd *c)
 		c->help ? c->help : "");
 }
 
+/* "rtrace CMD: message" on stderr, without the newline. */
+__attribute__((format(printf, 2, 0)))
+static void cli_vmsg(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "rtrace %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rtrace %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmsg(cmd, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'rtrace help %s'.\n", cmd);
 	return EXIT_USAGE;
@@ -134,9 +141,8 @@ int cli_fail(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rtrace %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmsg(cmd, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
 	return 1;
