@@ -21,7 +21,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..13"
 
 "$run" --kernel "$kernel" -- 'exit 7' > "$tmp/out" 2>&1
 st=$?
@@ -50,5 +50,89 @@ result "rtrace.ko is loaded and /dev/rtrace exists" $?
 st=$?
 result "a hung command times out cleanly (got $st, want 124)" \
 	$([ $st = 124 ] && grep -q 'vm: timeout after 20 s' "$tmp/out"; echo $?)
+
+
+# ---- the accelerator probe, the KVM fallback and fast failure, against a
+# fake QEMU (selftests/vm/fake-qemu) and a fake /dev/kvm (a writable file).
+fake=$(dirname "$(readlink -f "$0")")/fake-qemu
+: > "$tmp/kvm"
+mkdir -p "$tmp/work"
+# frun MODE CACHE RUN-ARGS...: the runner with the fake QEMU; every QEMU
+# command line contains $tmp (TMPDIR), so leftovers can be found.
+frun() {
+	local mode=$1 cache=$2
+	shift 2
+	TMPDIR=$tmp/work RTRACE_QEMU=$fake FAKE_QEMU_MODE=$mode \
+	FAKE_QEMU_LOG=$tmp/fake-$mode.log RTRACE_KVM_DEV=$tmp/kvm \
+	RTRACE_ACCEL_CACHE=$tmp/$cache "$run" --kernel "$kernel" -q "$@" > "$tmp/out" 2>&1
+}
+kvm_calls() {	# MODE: QEMU runs that asked for KVM
+	grep -c -- '-accel kvm' "$tmp/fake-$1.log" 2>/dev/null
+}
+leftovers() {	# processes still running from a fake or real QEMU of ours
+	local p
+	for p in $(cat "$tmp"/fake-*.log.pid 2>/dev/null); do
+		kill -0 "$p" 2>/dev/null && echo "$p"
+	done
+	pgrep -f "qemu.*$tmp/work" || true
+}
+
+frun abort accel-a -- 'exit 0'
+st=$?
+result "KVM that aborts (MSR assertion) in the probe: TCG is used (got $st, want 0)" \
+	$([ $st = 0 ] && grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
+	  grep -q 'KVM cannot run this guest' "$tmp/out" &&
+	  grep -qs '^tcg probe failed' "$tmp"/accel-a/cloud-* "$tmp"/accel-a/"$kernel"-* &&
+	  [ "$(kvm_calls abort)" = 1 ]; echo $?)
+
+frun abort accel-a -- 'exit 0'
+st=$?
+result "the probe's verdict is cached: no second KVM attempt (got $st, KVM runs $(kvm_calls abort))" \
+	$([ $st = 0 ] && grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
+	  ! grep -q 'probing KVM' "$tmp/out" && [ "$(kvm_calls abort)" = 1 ]; echo $?)
+
+s0=$(date +%s)
+RTRACE_ACCEL=tcg frun hang accel-h --boot-timeout 8 -- 'exit 0'
+st=$?
+el=$(( $(date +%s) - s0 ))
+sleep 1
+left=$(leftovers)
+result "a guest that prints nothing is stopped at the boot limit (got $st in $el s, want 125 in < 60 s; left: ${left:-none})" \
+	$([ $st = 125 ] && [ $el -lt 60 ] && grep -q 'guest did not boot.*within 8 s' "$tmp/out" &&
+	  [ -z "$left" ]; echo $?)
+
+RTRACE_PROBE_TIMEOUT=4 frun tcg-only accel-c -- 'exit 0'
+st=$?
+left=$(leftovers)
+result "KVM that starts but never boots the probe: TCG is used (got $st; left: ${left:-none})" \
+	$([ $st = 0 ] && grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
+	  grep -q 'no marker within 4 s' "$tmp/out" && [ -z "$left" ]; echo $?)
+
+RTRACE_PROBE_TIMEOUT=120 frun late-kvm accel-l -- 'exit 0'
+st=$?
+result "a guest that dies under KVM after the probe passed: retried once under TCG, recorded (got $st)" \
+	$([ $st = 0 ] && grep -q 'died under KVM before booting.*retrying once under TCG' "$tmp/out" &&
+	  grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
+	  grep -qs '^tcg guest died under KVM' "$tmp"/accel-l/* &&
+	  [ "$(kvm_calls late-kvm)" = 2 ]; echo $?)
+
+RTRACE_ACCEL=kvm frun abort accel-f -- 'exit 0'
+st=$?
+result "RTRACE_ACCEL=kvm on a broken KVM fails loudly, no fallback (got $st, want 125)" \
+	$([ $st = 125 ] && grep -q 'RTRACE_ACCEL=kvm' "$tmp/out" &&
+	  ! grep -q '^vm: booted' "$tmp/out"; echo $?)
+
+RTRACE_ACCEL=kvm RTRACE_KVM_DEV=$tmp/no-such-kvm "$run" --kernel "$kernel" -- 'exit 0' > "$tmp/out" 2>&1
+st=$?
+st2=0
+RTRACE_ACCEL=fast "$run" --kernel "$kernel" -- 'exit 0' > "$tmp/out2" 2>&1 || st2=$?
+cat "$tmp/out2" >> "$tmp/out"
+result "RTRACE_ACCEL=kvm without a KVM device (got $st, want 125) and a bad RTRACE_ACCEL (got $st2, want 2)" \
+	$([ $st = 125 ] && grep -q 'no-such-kvm is missing' "$tmp/out" && [ $st2 = 2 ] &&
+	  grep -q 'RTRACE_ACCEL must be' "$tmp/out"; echo $?)
+
+left=$(leftovers)
+result "no QEMU process is left behind by any of the above (left: ${left:-none})" \
+	$([ -z "$left" ]; echo $?)
 
 exit $failed
