@@ -108,7 +108,7 @@ result "KVM that starts but never boots the probe: TCG is used (got $st; left: $
 	$([ $st = 0 ] && grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
 	  grep -q 'no marker within 4 s' "$tmp/out" && [ -z "$left" ]; echo $?)
 
-RTRACE_PROBE_TIMEOUT=120 frun late-kvm accel-l -- 'exit 0'
+frun late-kvm accel-l -- 'exit 0'
 st=$?
 result "a guest that dies under KVM after the probe passed: retried once under TCG, recorded (got $st)" \
 	$([ $st = 0 ] && grep -q 'died under KVM before booting.*retrying once under TCG' "$tmp/out" &&
