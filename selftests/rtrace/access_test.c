@@ -2,8 +2,11 @@
 /*
  * access_test: who may open /dev/rtrace, and when the module may go.
  *
- * Opening needs CAP_PERFMON or CAP_SYS_ADMIN (checked at open); the node
- * is 0600 root.  rmmod is refused while the device is open, mapped, or a
+ * Opening needs CAP_PERFMON or CAP_SYS_ADMIN (checked at open), no other
+ * capability will do, and CAP_PERFMON alone runs a whole session; without
+ * them the open is refused whether or not a session runs and is mapped,
+ * also through the privileged opener's /proc/PID/fd.  The node is 0600
+ * root.  rmmod is refused while the device is open, mapped, or a
  * reader is blocked in read(); a session with no file left does not keep
  * the module.  The module is loaded again at the end of each test.
  */
@@ -103,6 +106,126 @@ TEST(open_needs_capabilities)
 	EXPECT_EQ(0, in_child(open_with_cap, 38));
 #endif
 	EXPECT_EQ(0, in_child(open_with_cap, CAP_SYS_ADMIN));
+}
+
+/* Child: with only @cap (not CAP_PERFMON or CAP_SYS_ADMIN), uid 0: EPERM. */
+static int open_with_other_cap(int cap)
+{
+	int fd;
+
+	if (keep_cap(cap))
+		return 10;
+	fd = open(DEV_PATH, O_RDWR);
+	return fd < 0 && errno == EPERM ? 0 : 1;
+}
+
+/* Nothing less: no other capability opens the device on its own. */
+TEST(no_other_capability_is_enough)
+{
+	int cap, last = 40, st;
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+
+	if (f) {
+		if (fscanf(f, "%d", &last) != 1)
+			last = 40;
+		fclose(f);
+	}
+	for (cap = 0; cap <= last; cap++) {
+		if (cap == CAP_SYS_ADMIN || cap == 38)	/* CAP_PERFMON */
+			continue;
+		st = in_child(open_with_other_cap, cap);
+		EXPECT_EQ(0, st) TH_LOG("capability %d alone: child status %d", cap, st);
+	}
+}
+
+/*
+ * Child with only CAP_PERFMON: the whole interface works - configure,
+ * record, read and decode, map both areas, reset.
+ */
+static int session_with_perfmon(int unused)
+{
+	static uint8_t buf[1 << 20];
+	long pg = getpagesize();
+	struct rtrace_info info;
+	struct rt_walk w;
+	void *ctrl, *meta;
+	ssize_t len;
+	int fd;
+
+	if (keep_cap(38))
+		return 10;
+	fd = open(DEV_PATH, O_RDWR);
+	if (fd < 0)
+		return 1;
+	if (rt_setup(fd, 4096, 8, 0) || rt_info(fd, &info) ||
+	    ioctl(fd, RTRACE_IOC_START))
+		return 2;
+	if (rt_gen_write("emit", 500) || ioctl(fd, RTRACE_IOC_STOP))
+		return 3;
+	len = rt_drain(fd, buf, sizeof(buf), info.read_min);
+	if (len <= 0 || rt_walk(&w, buf, len) || w.nr_test != 500)
+		return 4;
+	if (rt_setup(fd, 4096, 4, 0))
+		return 5;
+	close(fd);
+	fd = open(DEV_PATH, O_RDWR);
+	if (fd < 0)
+		return 6;
+	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	meta = mmap(NULL, pg + 2 * 16384, PROT_READ, MAP_SHARED, fd, pg);
+	if (ctrl == MAP_FAILED || meta == MAP_FAILED)
+		return 7;
+	if (*(uint32_t *)meta != RTRACE_MMAP_MAGIC)
+		return 8;
+	munmap(meta, pg + 2 * 16384);
+	munmap(ctrl, pg);
+	return ioctl(fd, RTRACE_IOC_RESET) ? 9 : 0;
+}
+
+TEST(perfmon_alone_is_enough)
+{
+	ASSERT_EQ(0, rt_modprobe("rtrace_test_gen"));
+	EXPECT_EQ(0, in_child(session_with_perfmon, 0));
+}
+
+/* Child: nobody, trying the privileged parent's descriptor @fd via /proc. */
+static int open_parent_fd_as_nobody(int fd)
+{
+	char path[64];
+	int nfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", getppid(), fd);
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 10;
+	nfd = open(path, O_RDWR);
+	return nfd < 0 && (errno == EACCES || errno == EPERM) ? 0 : 1;
+}
+
+/* Refused with a session too: running, mapped, with a reader. */
+TEST(refused_with_a_session)
+{
+	long pg = getpagesize();
+	size_t len = pg + 2 * 16384;
+	void *ctrl, *meta;
+	int fd;
+
+	fd = open(DEV_PATH, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, rt_setup(fd, 4096, 4, 0));
+	ASSERT_EQ(0, ioctl(fd, RTRACE_IOC_START));
+	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, ctrl);
+	meta = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, pg);
+	ASSERT_NE(MAP_FAILED, meta);
+
+	EXPECT_EQ(0, in_child(open_without_caps, EPERM));
+	EXPECT_EQ(0, in_child(open_as_nobody, EACCES));
+	EXPECT_EQ(0, in_child(open_parent_fd_as_nobody, fd));
+
+	munmap(meta, len);
+	munmap(ctrl, pg);
+	EXPECT_EQ(0, ioctl(fd, RTRACE_IOC_RESET));
+	close(fd);
 }
 
 /* ---- module lifetime ---- */
