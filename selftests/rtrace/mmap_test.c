@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -182,6 +184,54 @@ TEST_F(mm, data_is_read_only)
 		faulted = 1;
 	signal(SIGSEGV, SIG_DFL);
 	EXPECT_TRUE(faulted);
+}
+
+/*
+ * Neither area can be made executable, and the read-only one cannot be
+ * written by any route: a round trip through PROT_NONE, pkey_mprotect(),
+ * madvise(MADV_POPULATE_WRITE), /proc/self/mem (FOLL_FORCE) and
+ * process_vm_writev() all fail and leave the bytes as they were.
+ */
+TEST_F(mm, never_writable_or_executable)
+{
+	struct iovec local, remote;
+	uint8_t b = 0x5a, before;
+	int memfd;
+
+	/* The control page: read/write, never executable. */
+	EXPECT_MMAP_ERRNO(EPERM, mmap(NULL, self->pg, PROT_READ | PROT_WRITE | PROT_EXEC,
+				      MAP_SHARED, self->fd, 0));
+	EXPECT_ERRNO(EACCES, mprotect(self->ctrl, self->pg, PROT_READ | PROT_EXEC));
+	EXPECT_ERRNO(EACCES, mprotect(self->ctrl, self->pg,
+				      PROT_READ | PROT_WRITE | PROT_EXEC));
+
+	/* The read-only area, after a trip through PROT_NONE. */
+	ASSERT_EQ(0, mprotect(self->meta, self->len, PROT_NONE));
+	EXPECT_ERRNO(EACCES, mprotect(self->meta, self->len, PROT_WRITE));
+	EXPECT_ERRNO(EACCES, mprotect(self->meta, self->len, PROT_EXEC));
+	ASSERT_EQ(0, mprotect(self->meta, self->len, PROT_READ));
+	/* pkey -1 is mprotect(); ENOSYS on a kernel without protection keys */
+	errno = 0;
+	EXPECT_EQ(-1, syscall(SYS_pkey_mprotect, self->meta, self->len,
+			      PROT_READ | PROT_WRITE, -1));
+	EXPECT_TRUE(errno == EACCES || errno == ENOSYS) TH_LOG("errno %d", errno);
+	EXPECT_EQ(-1, madvise(self->meta, self->len, 23 /* MADV_POPULATE_WRITE */));
+
+	before = self->data[0];
+	memfd = open("/proc/self/mem", O_RDWR);
+	ASSERT_LE(0, memfd);
+	EXPECT_EQ(-1, pwrite(memfd, &b, 1, (off_t)(uintptr_t)self->data));
+	EXPECT_EQ(-1, pwrite(memfd, &b, 1, (off_t)(uintptr_t)self->meta));
+	close(memfd);
+	local.iov_base = &b;
+	local.iov_len = 1;
+	remote.iov_base = (void *)self->data;
+	remote.iov_len = 1;
+	errno = 0;
+	EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
+	EXPECT_TRUE(errno == EFAULT || errno == ENOSYS) TH_LOG("errno %d", errno);
+	EXPECT_EQ(before, self->data[0]);
+	EXPECT_EQ(RTRACE_MMAP_MAGIC, self->meta->magic);
 }
 
 TEST_F(mm, bad_mappings)
