@@ -39,9 +39,11 @@
  * and decode with every event accounted for.
  *
  * Reproducible: each thread and process draws from its own generator,
- * seeded from the printed seed; "--seed S" replays it.  The interleaving of
- * the threads is the scheduler's, so "--no-threads" replays one thread
- * exactly (the control calls then come from the main thread).
+ * seeded from the printed seed, the main thread afresh for every step;
+ * "--seed S" replays it.  The interleaving of the threads is the
+ * scheduler's, so "--no-threads" makes the main thread do the control
+ * calls itself: every step then draws the same arguments again, and only
+ * what depends on timing (the reader work's periodic flush) can differ.
  *
  *   fuzz_test [--seed S] [--calls N] [--no-threads] [--trace] [harness options]
  *   RTRACE_FUZZ_SEED, RTRACE_FUZZ_CALLS: the same, from the environment
@@ -2081,6 +2083,7 @@ TEST_F_TIMEOUT(fuzz, syscalls, 3600)
 	struct timespec t0, t1;
 	long unpriv = opt.calls / 50 > 1000 ? opt.calls / 50 : 1000;
 	double op_sec[NR_MAIN_OPS] = { 0 };
+	unsigned long iter;
 	char line[1024];
 	unsigned int op;
 	int n = 0;
@@ -2110,9 +2113,17 @@ TEST_F_TIMEOUT(fuzz, syscalls, 3600)
 	cfd = open(DEV_PATH, O_RDWR);
 	ASSERT_LE(0, cfd);
 
-	while (tm.calls < opt.calls) {
-		unsigned int w = below(&tm.rng, 1000), op;
+	for (iter = 0; tm.calls < opt.calls; iter++) {
+		unsigned int w, op;
 		struct timespec a, b;
+
+		/*
+		 * Each step draws from its own generator: a result that
+		 * depends on timing (the reader work's flush, a signal) may
+		 * change what one step does, never what the next ones draw.
+		 */
+		rng_init(&tm.rng, opt.seed + iter * 0x9e3779b97f4a7c15ULL, 0);
+		w = below(&tm.rng, 1000);
 
 		for (op = 0; w >= main_ops[op].upto; op++)
 			;
