@@ -376,9 +376,10 @@ static const uint64_t kernel_addrs[] = {
 static uint64_t rnd_ptr(struct rng *r, uint8_t *scratch, size_t len)
 {
 	size_t n = len < FZ_SCRATCH ? len : FZ_SCRATCH;
+	struct fz_map *m;
 	uint64_t off;
 
-	switch (below(r, 16)) {
+	switch (below(r, 17)) {
 	case 0:
 		return 0;
 	case 1:
@@ -401,6 +402,18 @@ static uint64_t rnd_ptr(struct rng *r, uint8_t *scratch, size_t len)
 		return rnd(r) | (1ULL << 63);
 	case 9:
 		return rnd(r) | (1ULL << 63);		/* kernel half or non-canonical */
+	case 10:
+		/*
+		 * The device's own mappings (the main thread's, which alone
+		 * maps): only those in the arena, where PROT_NONE follows
+		 * them, so a long copy faults instead of running on.
+		 */
+		if (scratch == fz.scratch && fz.nmaps) {
+			m = &fz.maps[below(r, fz.nmaps)];
+			if (m->slot >= 0)
+				return (uintptr_t)m->addr + below(r, m->len);
+		}
+		/* fall through */
 	default:					/* valid */
 		off = below(r, FZ_SCRATCH - n + 1);
 		return (uintptr_t)scratch + (chance(r, 70) ? off & ~7ULL : off);
