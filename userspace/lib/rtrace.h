@@ -279,6 +279,15 @@ ssize_t rtrace_session__read(struct rtrace_session *s, void *buf, size_t len);
 typedef int (*rtrace_read_fn)(void *ctx, const void *data, size_t len);
 
 /**
+ * typedef rtrace_tick_fn - periodic callback of the read loop (progress, status)
+ * @ctx: rtrace_read_loop_opts.ctx
+ *
+ * Return: 0 to continue, non-zero to end the loop at once, without draining
+ * (the value is returned by rtrace_session__read_loop()).
+ */
+typedef int (*rtrace_tick_fn)(void *ctx);
+
+/**
  * struct rtrace_read_loop_opts - parameters of rtrace_session__read_loop()
  * @sz: sizeof(struct rtrace_read_loop_opts)
  * @fn: called with every chunk read
@@ -295,6 +304,11 @@ typedef int (*rtrace_read_fn)(void *ctx, const void *data, size_t len);
  *	gets pointers into the mapped data area (valid during the call only)
  * @mmap_data_size: data area size for @use_mmap (a power of two), 0 for the
  *	smallest power of two >= max(1 MiB, 4 sub-buffers, the stream header)
+ * @tick: if non-NULL, called with @ctx about every @tick_ms while the loop
+ *	runs, whether data flows or not, the drain included (between two chunks
+ *	passed to @fn, never during one)
+ * @tick_ms: period of @tick, 0 for 1000; the loop checks it at least every
+ *	@poll_ms, so a period shorter than that is late by up to @poll_ms
  */
 struct rtrace_read_loop_opts {
 	size_t sz;
@@ -307,6 +321,8 @@ struct rtrace_read_loop_opts {
 	int drain;
 	int use_mmap;
 	size_t mmap_data_size;
+	rtrace_tick_fn tick;
+	int tick_ms;
 };
 
 /**
@@ -315,12 +331,12 @@ struct rtrace_read_loop_opts {
  * @opts: loop parameters
  *
  * Ends at end of stream (read() returning 0, or the mmap area's EOF flag),
- * when @opts->stop or @opts->deadline_ns says so, or when @opts->fn returns
- * non-zero.  With @opts->use_mmap the file becomes the session's mmap
- * consumer (read() on it then fails with -EBUSY) until the loop returns.
+ * when @opts->stop or @opts->deadline_ns says so, or when @opts->fn or
+ * @opts->tick returns non-zero.  With @opts->use_mmap the file becomes the
+ * session's mmap consumer (read() on it then fails with -EBUSY) until the loop returns.
  *
  * Context: process.
- * Return: 0, the non-zero value returned by @opts->fn, or -errno.
+ * Return: 0, the non-zero value returned by @opts->fn or @opts->tick, or -errno.
  */
 int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read_loop_opts *opts);
 

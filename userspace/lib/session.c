@@ -195,9 +195,29 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Call o->tick when its period is over; *next is when it is due (0 before
+ * the first call: due one period after the loop starts).
+ * Return: 0, or what the tick returned to end the loop.
+ */
+static int loop_tick(const struct rtrace_read_loop_opts *o, uint64_t *next)
+{
+	uint64_t now, period = (uint64_t)o->tick_ms * 1000000ull;
+
+	if (!o->tick)
+		return 0;
+	now = now_ns();
+	if (!*next)
+		*next = now + period;
+	if (now < *next)
+		return 0;
+	*next = now + period;
+	return o->tick(o->ctx);
+}
+
 /* Read until the device has nothing more (non-blocking). */
 static int read_drain(struct rtrace_session *s, const struct rtrace_read_loop_opts *o,
-		      void *buf, size_t len)
+		      void *buf, size_t len, uint64_t *next_tick)
 {
 	int flags = fcntl(s->fd, F_GETFL);
 	int ret = 0;
@@ -218,6 +238,8 @@ static int read_drain(struct rtrace_session *s, const struct rtrace_read_loop_op
 			break;
 		}
 		ret = o->fn(o->ctx, buf, (size_t)n);
+		if (!ret)
+			ret = loop_tick(o, next_tick);
 		if (ret)
 			break;
 	}
@@ -243,7 +265,7 @@ static int mmap_loop(struct rtrace_session *s, struct rtrace_read_loop_opts *o)
 	struct rtrace_mmap_meta *meta;
 	struct rtrace_info info;
 	const uint8_t *data;
-	uint64_t consumed, d, need;
+	uint64_t consumed, d, need, next_tick = 0;
 	size_t pg, len;
 	int ret, stopping = 0, idle = 0;
 
@@ -284,6 +306,9 @@ static int mmap_loop(struct rtrace_session *s, struct rtrace_read_loop_opts *o)
 		uint64_t p;
 		int r;
 
+		ret = loop_tick(o, &next_tick);
+		if (ret)
+			break;
 		if (!stopping && loop_should_end(o)) {
 			if (!o->drain)
 				break;
@@ -343,6 +368,7 @@ out_ctrl:
 int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read_loop_opts *opts)
 {
 	struct rtrace_read_loop_opts o;
+	uint64_t next_tick = 0;
 	void *buf;
 	int ret = 0;
 
@@ -359,6 +385,8 @@ int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read
 	}
 	if (o.poll_ms <= 0)
 		o.poll_ms = 100;
+	if (o.tick_ms <= 0)
+		o.tick_ms = 1000;
 	if (o.use_mmap)
 		return mmap_loop(s, &o);
 
@@ -371,12 +399,15 @@ int rtrace_session__read_loop(struct rtrace_session *s, const struct rtrace_read
 		ssize_t n;
 		int r;
 
+		ret = loop_tick(&o, &next_tick);
+		if (ret)
+			break;
 		if (loop_should_end(&o)) {
 			if (o.drain) {
 				/* Errors of STOP/FLUSH show up as a short capture, not here. */
 				rtrace_session__stop(s);
 				rtrace_session__flush(s);
-				ret = read_drain(s, &o, buf, o.buf_size);
+				ret = read_drain(s, &o, buf, o.buf_size, &next_tick);
 			}
 			break;
 		}
