@@ -203,10 +203,26 @@ int cli_config_check(const char *cmd, struct cli_config *c)
 	return 0;
 }
 
+/* Does /sys/kernel/security/lockdown say "[confidentiality]"? */
+static int lockdown_confidential(void)
+{
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+	char line[128];
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f))
+		ret = !!strstr(line, "[confidentiality]");
+	fclose(f);
+	return ret;
+}
+
 struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock)
 {
 	struct rtrace_session_opts o = { .sz = sizeof(o), .nonblock = nonblock };
 	struct rtrace_session *s;
+	int err;
 
 	if (!device)
 		device = getenv("RTRACE_DEVICE");
@@ -214,17 +230,31 @@ struct rtrace_session *cli_open(const char *cmd, const char *device, int nonbloc
 	s = rtrace_session__open(&o);
 	if (s)
 		return s;
-	switch (errno) {
+	err = errno;	/* lockdown_confidential() may change errno */
+	switch (err) {
 	case ENOENT:
-		cli_fail(cmd, "%s: no such device; is the module loaded (insmod rtrace.ko)?", o.path);
+	case ENXIO:
+	case ENODEV:
+		cli_fail(cmd, "%s: %s: the rtrace module is not loaded (load it as root with "
+			 "'modprobe rtrace', or 'insmod rtrace.ko' from a build), or --device / "
+			 "$RTRACE_DEVICE names the wrong file", o.path, strerror(err));
 		break;
 	case EACCES:
+		cli_fail(cmd, "%s: %s: the device file is root's (mode 0600; 0660 for the group "
+			 "of the module's group= parameter): run as root, or as a member of that "
+			 "group with CAP_PERFMON", o.path, strerror(err));
+		break;
 	case EPERM:
-		cli_fail(cmd, "%s: %s; opening it needs root (CAP_PERFMON or CAP_SYS_ADMIN)",
-			 o.path, strerror(errno));
+		if (lockdown_confidential())
+			cli_fail(cmd, "%s: %s: the kernel is locked down (lockdown=confidentiality), "
+				 "which closes rtrace as it closes tracefs, even to root",
+				 o.path, strerror(err));
+		else
+			cli_fail(cmd, "%s: %s: opening it needs CAP_PERFMON or CAP_SYS_ADMIN (run as "
+				 "root, or give the program CAP_PERFMON)", o.path, strerror(err));
 		break;
 	default:
-		cli_fail(cmd, "%s: %s", o.path, strerror(errno));
+		cli_fail(cmd, "%s: %s", o.path, strerror(err));
 	}
 	return NULL;
 }

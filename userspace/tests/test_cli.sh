@@ -77,7 +77,7 @@ expect_rc 2 "check --min-events x" -- "$R" check --min-events x "$T/s.dat"
 
 # --- device errors: exit 1 with a message that says what to do
 expect_rc 1 "start: missing device" -- "$R" start --device "$T/none"
-grep -q "module loaded" "$T/err" && result OK "missing device hint" || result FAIL "missing device hint" "$T/err"
+grep -q "modprobe rtrace" "$T/err" && result OK "missing device hint" || result FAIL "missing device hint" "$T/err"
 RTRACE_DEVICE="$T/none" "$R" stats >/dev/null 2>"$T/err"
 [ $? -eq 1 ] && grep -q "$T/none" "$T/err" && result OK "RTRACE_DEVICE is used" ||
 	result FAIL "RTRACE_DEVICE is used" "$T/err"
