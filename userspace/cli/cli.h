@@ -97,6 +97,8 @@ struct rtrace_decoder *cli_open_decoder(const char *cmd, const char *path, int o
 int cli_report_decode_error(const char *cmd, const char *path, const struct rtrace_decoder *dec);
 /* "lost full=N recursion=N ..." */
 void cli_print_lost(FILE *f, const uint64_t *lost);
+/* "12.3 MiB" (B, KiB, MiB, GiB, TiB) into @buf; returns @buf. */
+const char *cli_fmt_bytes(char *buf, size_t len, uint64_t n);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

@@ -27,17 +27,42 @@
 
 static const struct cli_cmd commands[] = {
 	{ "record", cmd_record,
-	  "[-o FILE] [--duration SEC] [--mmap] [config options]",
-	  "configure, start, and save the stream to a file until SIGINT or --duration",
+	  "[-o FILE] [-f] [--duration SEC] [--mmap] [config options] [[--] COMMAND [ARGS...]]",
+	  "configure, start, and save the stream to a file until COMMAND exits, a signal or --duration",
 	  "Configures a new session, starts it, and appends everything read from the device\n"
-	  "to FILE until Ctrl-C (SIGINT/SIGTERM) or --duration ends it; then stops the session,\n"
-	  "flushes partly filled sub-buffers and reads what is left, so FILE ends at a\n"
-	  "sub-buffer boundary and decodes entirely ('rtrace check FILE').\n"
-	  "  -o, --output FILE         where to write (default rtrace.dat, '-' for stdout)\n"
-	  "  --duration SEC            stop after SEC seconds (decimals allowed)\n"
+	  "to FILE until COMMAND exits, Ctrl-C (SIGINT, SIGTERM, SIGHUP) or --duration ends it;\n"
+	  "then stops the session, flushes partly filled sub-buffers and reads what is left, so\n"
+	  "FILE ends at a sub-buffer boundary and decodes entirely ('rtrace check FILE').\n"
+	  "\n"
+	  "With COMMAND (everything after the options; '--' before it is optional), rtrace\n"
+	  "starts it once the session records and stops when it exits.  Its standard input,\n"
+	  "output and error are rtrace's own, untouched (so -o - is refused with a COMMAND).\n"
+	  "The exit status is then COMMAND's: its exit code, 128+N if signal N killed it, 127\n"
+	  "if it was not found, 126 if it could not be executed (nothing is recorded when\n"
+	  "COMMAND is not found), 1 if the recording itself failed.  rtrace records every\n"
+	  "task, not only COMMAND's (a PID filter needs kernel support that does not exist yet).\n"
+	  "\n"
+	  "Signals, as perf record: SIGINT, SIGTERM or SIGHUP end the recording and FILE is\n"
+	  "complete.  Ctrl-C on a terminal reaches COMMAND too (it is in the same process\n"
+	  "group); rtrace forwards nothing, but a COMMAND still running once FILE is complete\n"
+	  "gets SIGTERM and rtrace waits for it (one more signal sends it SIGKILL).  A second\n"
+	  "signal while rtrace drains the rings cuts the drain at the next sub-buffer: FILE then\n"
+	  "holds less, and still decodes.\n"
+	  "\n"
+	  "On a terminal, a status line on stderr shows about once a second the elapsed time,\n"
+	  "events written by the kernel, bytes in FILE, events lost by cause and events per\n"
+	  "second; off a terminal nothing is printed until the end.  The end is always a\n"
+	  "summary on stderr: events, bytes, FILE, events lost by cause, and a warning naming\n"
+	  "each cause of loss with the option that avoids it.\n"
+	  "  -o, --output FILE         where to write (default rtrace.dat, '-' for stdout); an\n"
+	  "                            existing regular file is refused (nothing is touched)\n"
+	  "  -f, --force               replace an existing FILE\n"
+	  "  --duration SEC            stop after SEC seconds (decimals allowed), even if\n"
+	  "                            COMMAND still runs (it then gets SIGTERM, as above)\n"
 	  "  --mmap                    read through the zero-copy mmap ring instead of read()\n"
 	  CONFIG_HELP DEVICE_HELP
-	  "Example: rtrace record -o trace.dat --duration 5 --buffer-size 1M --cpus 0-1\n" },
+	  "Examples: rtrace record -o trace.dat --duration 5 --buffer-size 1M --cpus 0-1\n"
+	  "          rtrace record -f -o build.dat -- make -j4\n" },
 	{ "configure", cmd_configure,
 	  "[config options]",
 	  "set up a session (geometry, mode, sources, CPUs) without starting it",

@@ -341,3 +341,21 @@ int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session
 	*sp = cli_open(cmd, device, 0);
 	return *sp ? -1 : 1;
 }
+
+const char *cli_fmt_bytes(char *buf, size_t len, uint64_t n)
+{
+	static const char * const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, unit[u]);
+	return buf;
+}

@@ -62,8 +62,8 @@ for args in "--mode fast" "--buffer-size abc" "--buffer-size 0" "--buffer-size 1
 	    "--buffer-size 99999999999999999999" "--subbuf-size 3000" "--subbuf-size 2M" \
 	    "--subbuf-size 2K" "--buffer-size 16K --subbuf-size 16K" "--buffer-size 40K --subbuf-size 16K" \
 	    "--cpus 3-1" "--cpus 1,,2" "--cpus x" "--cpus 0-99999" "--cpus 1-" "--sources foo" \
-	    "--sources kapi," "--duration -1" "--duration abc" "--duration 0" "extra-arg" "--bogus" \
-	    "-o"; do
+	    "--sources kapi," "--duration -1" "--duration abc" "--duration 0" "--bogus" \
+	    "-o" "-o - true"; do
 	# shellcheck disable=SC2086
 	expect_rc 2 "record $args: usage error" -- "$R" record --device "$T/none" $args
 done
@@ -76,13 +76,49 @@ expect_rc 2 "check without file" -- "$R" check
 expect_rc 2 "check --min-events x" -- "$R" check --min-events x "$T/s.dat"
 
 # --- device errors: exit 1 with a message that says what to do
-expect_rc 1 "start: missing device" -- "$R" start --device "$T/none"
-grep -q "modprobe rtrace" "$T/err" && result OK "missing device hint" || result FAIL "missing device hint" "$T/err"
+for c in start info stats "record -o $T/r0.dat --duration 1"; do
+	# shellcheck disable=SC2086
+	expect_rc 1 "$c: missing device" -- "$R" $c --device "$T/none"
+	grep -q "module is not loaded.*modprobe rtrace.*insmod rtrace.ko" "$T/err" &&
+		result OK "$c: missing device says how to load the module" ||
+		result FAIL "$c: missing device says how to load the module" "$T/err"
+done
+[ ! -e "$T/r0.dat" ] && result OK "record: no output file without a device" ||
+	result FAIL "record: no output file without a device"
 RTRACE_DEVICE="$T/none" "$R" stats >/dev/null 2>"$T/err"
 [ $? -eq 1 ] && grep -q "$T/none" "$T/err" && result OK "RTRACE_DEVICE is used" ||
 	result FAIL "RTRACE_DEVICE is used" "$T/err"
 expect_rc 1 "ioctl on a non-rtrace file" -- "$R" stop --device /dev/null
 expect_rc 1 "record on a non-rtrace file" -- "$R" record --device /dev/null -o "$T/x.dat" --duration 0.1
+
+# --- record: COMMAND and output checks come before the device is touched
+expect_rc 127 "record COMMAND not found: exit 127" -- "$R" record --device "$T/none" -o "$T/r1.dat" -- no-such-command-xyz
+grep -q "no-such-command-xyz: command not found" "$T/err" && ! grep -q "$T/none" "$T/err" &&
+	[ ! -e "$T/r1.dat" ] && result OK "record COMMAND not found: says so, nothing touched" ||
+	result FAIL "record COMMAND not found: says so, nothing touched" "$T/err"
+expect_rc 127 "record without '--': the first non-option is COMMAND" -- \
+	"$R" record --device "$T/none" -o "$T/r1.dat" no-such-command-xyz -o x
+printf 'not a program\n' >"$T/notexec"
+chmod 644 "$T/notexec"
+expect_rc 126 "record COMMAND not executable: exit 126" -- "$R" record --device "$T/none" -o "$T/r1.dat" "$T/notexec"
+printf 'precious' >"$T/keep.dat"
+expect_rc 1 "record over an existing file without -f" -- "$R" record --device "$T/none" -o "$T/keep.dat" --duration 1
+grep -q "keep.dat exists.*-f" "$T/err" && [ "$(cat "$T/keep.dat")" = precious ] &&
+	result OK "existing file: refused before the device, -f named, file untouched" ||
+	result FAIL "existing file: refused before the device, -f named, file untouched" "$T/err"
+expect_rc 1 "record -f over an existing file, missing device" -- \
+	"$R" record -f --device "$T/none" -o "$T/keep.dat" --duration 1
+grep -q "modprobe" "$T/err" && [ "$(cat "$T/keep.dat")" = precious ] &&
+	result OK "-f: the file is not truncated before the device opened" ||
+	result FAIL "-f: the file is not truncated before the device opened" "$T/err"
+expect_rc 0 "help record" -- "$R" help record
+missing=
+for w in "COMMAND" "exit status" "128+N" "127" "SIGINT" "SIGTERM" "SIGHUP" "SIGKILL" "second" \
+	 "standard input" "-f, --force" "status line" "summary" "not on a terminal\|off a terminal"; do
+	grep -q -- "$w" "$T/out" || missing="$missing '$w'"
+done
+[ -z "$missing" ] && result OK "help record answers COMMAND, status, signals, -f, status line" ||
+	{ echo "missing:$missing" >"$T/err"; result FAIL "help record answers COMMAND, status, signals, -f, status line" "$T/err"; }
 
 # --- decode, report, check
 expect_rc 0 "check valid stream" -- "$R" check "$T/s.dat"
