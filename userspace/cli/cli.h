@@ -70,6 +70,7 @@ enum {
 	OPT_MIN_EVENTS,
 	OPT_RAW_TS,
 	OPT_MMAP,
+	OPT_STATUS,
 };
 
 #define CLI_CONFIG_LONGOPTS						\

@@ -61,6 +61,47 @@ struct rec {
 	uint64_t last_written;
 };
 
+/* The signals that end a recording, and their dispositions before rtrace's. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved[3];
+
+/*
+ * Install the handler for the stop signals (and SIGCHLD with a COMMAND).
+ * A SIGHUP ignored by whoever started rtrace (nohup) stays ignored; SIGINT
+ * is taken even when ignored, which is how a shell starts background jobs.
+ */
+static void signals_install(int with_child)
+{
+	struct sigaction sa;
+	size_t i;
+
+	/* No SA_RESTART: a signal interrupts poll() so the loop sees the flag at once. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		sigaction(stop_signals[i], NULL, &saved[i]);
+		if (stop_signals[i] == SIGHUP && saved[i].sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[i], &sa, NULL);
+	}
+	if (with_child) {
+		sa.sa_flags = SA_NOCLDSTOP;
+		sigaction(SIGCHLD, &sa, NULL);
+	}
+}
+
+/* In COMMAND's process: the dispositions rtrace was started with. */
+static void signals_restore(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &saved[i], NULL);
+	sigaction(SIGCHLD, &dfl, NULL);
+}
+
 /* Returned by the read loop's callbacks when a second signal cuts the drain. */
 #define REC_CUT		1
 
@@ -69,8 +110,8 @@ static int sink_write(void *ctx, const void *data, size_t len)
 	struct rec *r = ctx;
 	const char *p = data;
 
-	/* Whole chunks only: the file stays at a sub-buffer boundary. */
-	if (nr_signals >= 2) {
+	/* Whole chunks only, the first (the stream header) always: the file decodes. */
+	if (nr_signals >= 2 && r->bytes) {
 		r->cut = 1;
 		return REC_CUT;
 	}
@@ -142,7 +183,7 @@ static int status_tick(void *ctx)
 	uint64_t written, lost[RTRACE_NR_LOST], now = mono_ns(), rate = 0;
 	char b[32];
 
-	if (nr_signals >= 2) {
+	if (nr_signals >= 2 && r->bytes) {
 		r->cut = 1;
 		return REC_CUT;
 	}
@@ -286,12 +327,7 @@ static int child_spawn(struct child *ch, char **argv)
 		goto err_ep;
 	}
 	if (!ch->pid) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
-
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sigaction(SIGCHLD, &sa, NULL);
+		signals_restore();
 		close(gp[1]);
 		close(ep[0]);
 		do {
@@ -389,6 +425,7 @@ int cmd_record(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "mmap", no_argument, NULL, OPT_MMAP },
+		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -398,7 +435,7 @@ int cmd_record(int argc, char **argv)
 	struct child ch = { .pid = -1, .go = -1, .err = -1 };
 	struct rec r = { .fd = -1 };
 	char **command = NULL;
-	struct sigaction sa;
+	int status = -1;	/* --status: -1 auto, 0 never, 1 always */
 	struct cli_config cc;
 	double duration = 0;
 	int opt, ret, force = 0, oflags;
@@ -423,6 +460,17 @@ int cmd_record(int argc, char **argv)
 			break;
 		case OPT_MMAP:
 			lo.use_mmap = 1;
+			break;
+		case OPT_STATUS:
+			if (!strcmp(optarg, "auto"))
+				status = -1;
+			else if (!strcmp(optarg, "always"))
+				status = 1;
+			else if (!strcmp(optarg, "never"))
+				status = 0;
+			else
+				return cli_usage_error(cmd, "--status must be auto, always or never, not '%s'",
+						       optarg);
 			break;
 		case 'h':
 			cli_print_help(stdout, cli_find(cmd));
@@ -475,16 +523,8 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 
-	/* No SA_RESTART: a signal interrupts poll() so the loop sees the flag at once. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signals_install(!!command);
 	if (command) {
-		sa.sa_flags = SA_NOCLDSTOP;
-		sigaction(SIGCHLD, &sa, NULL);
 		ret = child_spawn(&ch, command);
 		if (ret) {
 			ret = cli_fail(cmd, "cannot start %s: %s", command[0], strerror(-ret));
@@ -498,7 +538,7 @@ int cmd_record(int argc, char **argv)
 		goto out_child;
 	}
 	r.t0 = r.last_t = mono_ns();
-	r.status_line = isatty(STDERR_FILENO);
+	r.status_line = status < 0 ? isatty(STDERR_FILENO) : status;
 	if (command) {
 		int e = child_go(&ch);
 
