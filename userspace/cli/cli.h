@@ -70,6 +70,7 @@ enum {
 	OPT_MIN_EVENTS,
 	OPT_RAW_TS,
 	OPT_MMAP,
+	OPT_JSON,
 	OPT_STATUS,
 };
 
@@ -100,6 +101,40 @@ int cli_report_decode_error(const char *cmd, const char *path, const struct rtra
 void cli_print_lost(FILE *f, const uint64_t *lost);
 /* "12.3 MiB" (B, KiB, MiB, GiB, TiB) into @buf; returns @buf. */
 const char *cli_fmt_bytes(char *buf, size_t len, uint64_t n);
+
+/*
+ * A JSON writer for --json (Documentation/json.md): one document, members
+ * in call order, two-space indentation, strings escaped and made valid
+ * UTF-8 (an invalid byte becomes U+FFFD).  @key is the member name inside
+ * an object and NULL inside an array.
+ */
+#define JSON_VERSION	1	/* the "version" member of every document */
+#define JSON_MAX_DEPTH	32
+
+struct json {
+	FILE *f;
+	unsigned int depth;
+	uint32_t nonempty;	/* bit d: the container at depth d has a member */
+};
+
+/* @s as a JSON string literal, quotes included. */
+void json_str_raw(FILE *f, const char *s);
+/* Start the document: "{" and "version": JSON_VERSION. */
+void json_begin(struct json *j, FILE *f);
+/* Close it: "}" and a newline. */
+void json_end(struct json *j);
+void json_object_begin(struct json *j, const char *key);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j, const char *key);
+void json_array_end(struct json *j);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_str(struct json *j, const char *key, const char *s);
+void json_bool(struct json *j, const char *key, int v);
+void json_null(struct json *j, const char *key);
+/* {"full": N, "recursion": N, ...}: every RTRACE_LOST_* cause by name. */
+void json_lost(struct json *j, const char *key, const uint64_t *lost);
+/* "error": the decoder's first problem {code, offset, message, count}, or null. */
+void cli_json_decode_error(struct json *j, const struct rtrace_decoder *dec);
 
 /* Subcommands. */
 int cmd_record(int argc, char **argv);

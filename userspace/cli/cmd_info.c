@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace info: ABI version, session state and geometry.
+ * rtrace info: ABI version, session state and geometry (text or --json).
  */
+#include <getopt.h>
 
 #include "cli.h"
+
+static const char * const source_names[] = { "kapi", "sched", "irq", "syscalls" };
 
 static const char *state_name(uint32_t st)
 {
@@ -22,35 +25,97 @@ static const char *state_name(uint32_t st)
 
 static void print_sources(const char *label, uint64_t v)
 {
-	static const char * const names[] = { "kapi", "sched", "irq", "syscalls" };
 	unsigned int i;
 
 	printf("%-18s", label);
 	for (i = 0; i < 4; i++)
 		if (v & (1ull << i))
-			printf(" %s", names[i]);
+			printf(" %s", source_names[i]);
 	if (v >> 4)
 		printf(" 0x%llx", (unsigned long long)(v >> 4 << 4));
 	printf("%s\n", v ? "" : " none");
 }
 
+/* "sources": ["kapi", ...] and "sources_mask": N (bits without a name are in the mask only). */
+static void json_sources(struct json *j, const char *key, const char *mask_key, uint64_t v)
+{
+	unsigned int i;
+
+	json_array_begin(j, key);
+	for (i = 0; i < 4; i++)
+		if (v & (1ull << i))
+			json_str(j, NULL, source_names[i]);
+	json_array_end(j);
+	json_u64(j, mask_key, v);
+}
+
+static void print_json(uint32_t ver, const struct rtrace_info *in)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_u64(&j, "abi_version", ver);
+	json_u64(&j, "library_abi_version", RTRACE_ABI_VERSION);
+	json_str(&j, "state", state_name(in->state));
+	json_u64(&j, "session_id", in->session_id);
+	json_str(&j, "mode", in->config_flags & RTRACE_CONFIG_OVERWRITE ? "overwrite" : "discard");
+	json_u64(&j, "buffer_size", in->lane_bytes);
+	json_u64(&j, "subbuf_size", in->subbuf_size);
+	json_u64(&j, "nr_cpus", in->nr_cpus);
+	json_u64(&j, "nr_lanes", in->nr_lanes);
+	json_u64(&j, "hdr_size", in->hdr_size);
+	json_u64(&j, "read_min", in->read_min);
+	json_u64(&j, "page_size", in->page_size);
+	json_bool(&j, "consumer", in->has_consumer);
+	json_sources(&j, "sources", "sources_mask", in->sources);
+	json_sources(&j, "sources_supported", "sources_supported_mask", in->sources_supported);
+	json_end(&j);
+}
+
 int cmd_info(int argc, char **argv)
 {
-	const char *cmd = "info";
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "info", *device = NULL;
 	struct rtrace_session *s;
 	struct rtrace_info in;
 	uint32_t ver = 0;
-	int ret;
+	int opt, ret, json = 0;
 
-	ret = cli_parse_open(cmd, argc, argv, &s);
-	if (ret >= 0)
-		return ret;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_DEVICE:
+			device = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout, cli_find(cmd));
+			return 0;
+		default:
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	s = cli_open(cmd, device, 0);
+	if (!s)
+		return 1;
 	ret = rtrace_session__version(s, &ver);
 	if (!ret)
 		ret = rtrace_session__info(s, &in);
 	rtrace_session__close(s);
 	if (ret)
 		return cli_ioctl_fail(cmd, "info", ret);
+	if (json) {
+		print_json(ver, &in);
+		return 0;
+	}
 	printf("%-18s %u (library %u)\n", "abi_version", ver, RTRACE_ABI_VERSION);
 	printf("%-18s %s\n", "state", state_name(in.state));
 	printf("%-18s %llu\n", "session_id", (unsigned long long)in.session_id);

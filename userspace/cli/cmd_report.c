@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace report: per session, events by type and per lane written/lost.
+ * rtrace report: per session, events by type and per lane written/lost (text or --json).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -70,9 +70,91 @@ static const char *clock_name(uint32_t c)
 	return c == RTRACE_CLOCK_TSC ? "tsc" : c == RTRACE_CLOCK_LOCAL ? "local" : "?";
 }
 
+static uint64_t lost_sum(const uint64_t *lost)
+{
+	uint64_t sum = 0;
+	int c;
+
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		sum += lost[c];
+	return sum;
+}
+
+static void print_json(const char *path, struct rtrace_decoder *dec, const struct type_count *t,
+		       size_t k)
+{
+	struct rtrace_lane_info tot;
+	unsigned int s, l = 0;
+	struct json j;
+	size_t i = 0;
+
+	json_begin(&j, stdout);
+	json_str(&j, "file", path);
+	json_array_begin(&j, "sessions");
+	for (s = 0; s < rtrace_decoder__nr_sessions(dec); s++) {
+		const struct rtrace_stream_hdr *h = rtrace_decoder__session(dec, s);
+
+		json_object_begin(&j, NULL);
+		json_u64(&j, "index", s);
+		json_u64(&j, "session_id", h->session_id);
+		json_u64(&j, "abi_version", h->abi_version);
+		json_str(&j, "clock", clock_name(h->clock));
+		json_u64(&j, "nr_cpus", h->nr_cpus);
+		json_u64(&j, "nr_lanes", h->nr_lanes);
+		json_u64(&j, "subbuf_size", h->subbuf_size);
+		json_u64(&j, "nr_event_types", rtrace_decoder__nr_event_types(dec, s));
+		json_array_begin(&j, "events");
+		for (; i < k && (t[i].key - 1) >> 32 == s; i++) {
+			uint32_t type = (uint32_t)(t[i].key - 1);
+			const struct rtrace_event_type *et = rtrace_decoder__event_type(dec, s, type);
+
+			json_object_begin(&j, NULL);
+			json_u64(&j, "type", type);
+			if (et)
+				json_str(&j, "name", et->name);
+			else
+				json_null(&j, "name");
+			json_u64(&j, "count", t[i].count);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_array_begin(&j, "lanes");
+		for (; l < rtrace_decoder__nr_lanes(dec); l++) {
+			const struct rtrace_lane_info *li = rtrace_decoder__lane(dec, l);
+
+			if (li->session != s)
+				break;
+			json_object_begin(&j, NULL);
+			json_u64(&j, "cpu", li->cpu);
+			json_str(&j, "lane", rtrace_lane__name(li->lane));
+			json_u64(&j, "subbufs", li->subbufs);
+			json_u64(&j, "events", li->events);
+			json_u64(&j, "bytes", li->bytes);
+			json_u64(&j, "subbufs_missing", li->seq_missing);
+			json_lost(&j, "lost", li->lost);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	rtrace_decoder__totals(dec, &tot);
+	json_object_begin(&j, "total");
+	json_u64(&j, "events", tot.events);
+	json_u64(&j, "subbufs", tot.subbufs);
+	json_u64(&j, "bytes", tot.bytes);
+	json_u64(&j, "subbufs_missing", tot.seq_missing);
+	json_lost(&j, "lost", tot.lost);
+	json_u64(&j, "lost_total", lost_sum(tot.lost));
+	json_object_end(&j);
+	cli_json_decode_error(&j, dec);
+	json_end(&j);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,9 +165,13 @@ int cmd_report(int argc, char **argv)
 	struct rtrace_event ev;
 	unsigned int s, l = 0;
 	size_t i, k = 0;
-	int opt, ret, c;
+	int opt, ret, c, json = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == OPT_JSON) {
+			json = 1;
+			continue;
+		}
 		if (opt == 'h') {
 			cli_print_help(stdout, cli_find(cmd));
 			return 0;
@@ -112,6 +198,10 @@ int cmd_report(int argc, char **argv)
 			counts.t[k++] = counts.t[i];
 	if (k)
 		qsort(counts.t, k, sizeof(*counts.t), key_cmp);
+	if (json) {
+		print_json(path, dec, counts.t, k);
+		goto out;
+	}
 
 	for (s = 0, i = 0; s < rtrace_decoder__nr_sessions(dec); s++) {
 		const struct rtrace_stream_hdr *h = rtrace_decoder__session(dec, s);
@@ -151,6 +241,7 @@ int cmd_report(int argc, char **argv)
 	for (c = 0, ev.args[0] = 0; c < RTRACE_NR_LOST; c++)
 		ev.args[0] += tot.lost[c];
 	printf(" (%llu)\n", (unsigned long long)ev.args[0]);
+out:
 	fflush(stdout);
 	ret = cli_report_decode_error(cmd, path, dec);
 	free(counts.t);

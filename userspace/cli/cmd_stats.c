@@ -1,16 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace stats: the kernel's per (cpu, lane) counters.
+ * rtrace stats: the kernel's per (cpu, lane) counters (text or --json).
  */
 #include <getopt.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
+/* The counters of one row as JSON members (cpu and lane are the caller's). */
+static void json_counters(struct json *j, const struct rtrace_lane_stats *e)
+{
+	uint64_t lost[RTRACE_NR_LOST];
+	int c;
+
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		lost[c] = e->lost[c];
+	json_u64(j, "written", e->written);
+	json_lost(j, "lost", lost);
+	json_u64(j, "bytes", e->bytes);
+	json_u64(j, "nested", e->nested);
+	json_u64(j, "subbufs_written", e->subbufs_written);
+	json_u64(j, "subbufs_read", e->subbufs_read);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -18,13 +35,17 @@ int cmd_stats(int argc, char **argv)
 	const char *cmd = "stats", *device = NULL;
 	struct rtrace_lane_stats *st, tot = { 0 };
 	struct rtrace_session *s;
-	int opt, all = 0, ret, c;
+	int opt, all = 0, json = 0, ret, c;
+	struct json j;
 	size_t nr, i;
 
 	while ((opt = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			all = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case OPT_DEVICE:
 			device = optarg;
@@ -46,10 +67,15 @@ int cmd_stats(int argc, char **argv)
 	if (ret)
 		return cli_ioctl_fail(cmd, "stats", ret);
 
-	printf("%4s %-8s %12s", "cpu", "lane", "written");
-	for (c = 0; c < RTRACE_NR_LOST; c++)
-		printf(" %11s", rtrace_lost__name(c));
-	printf(" %12s %8s %9s %9s\n", "bytes", "nested", "sb_writ", "sb_read");
+	if (json) {
+		json_begin(&j, stdout);
+		json_array_begin(&j, "lanes");
+	} else {
+		printf("%4s %-8s %12s", "cpu", "lane", "written");
+		for (c = 0; c < RTRACE_NR_LOST; c++)
+			printf(" %11s", rtrace_lost__name(c));
+		printf(" %12s %8s %9s %9s\n", "bytes", "nested", "sb_writ", "sb_read");
+	}
 	for (i = 0; i <= nr; i++) {
 		const struct rtrace_lane_stats *e = i < nr ? &st[i] : &tot;
 		uint64_t any = e->written | e->bytes | e->nested | e->subbufs_written;
@@ -66,10 +92,24 @@ int cmd_stats(int argc, char **argv)
 				tot.lost[c] += e->lost[c];
 			if (!any && !all)
 				continue;
-			printf("%4u %-8s", e->cpu, rtrace_lane__name(e->lane));
-		} else {
-			printf("%-13s", "total");
 		}
+		if (json) {
+			if (i == nr) {
+				json_array_end(&j);
+				json_object_begin(&j, "total");
+			} else {
+				json_object_begin(&j, NULL);
+				json_u64(&j, "cpu", e->cpu);
+				json_str(&j, "lane", rtrace_lane__name(e->lane));
+			}
+			json_counters(&j, e);
+			json_object_end(&j);
+			continue;
+		}
+		if (i < nr)
+			printf("%4u %-8s", e->cpu, rtrace_lane__name(e->lane));
+		else
+			printf("%-13s", "total");
 		printf(" %12llu", (unsigned long long)e->written);
 		for (c = 0; c < RTRACE_NR_LOST; c++)
 			printf(" %11llu", (unsigned long long)e->lost[c]);
@@ -77,6 +117,8 @@ int cmd_stats(int argc, char **argv)
 		       (unsigned long long)e->nested, (unsigned long long)e->subbufs_written,
 		       (unsigned long long)e->subbufs_read);
 	}
+	if (json)
+		json_end(&j);
 	free(st);
 	return 0;
 }

@@ -84,13 +84,14 @@ static const struct cli_cmd commands[] = {
 	  DEVICE_HELP },
 	{ "reset", cmd_control, "[--device PATH]", "drop the session and free its buffers",
 	  "Returns the device to the empty state.  Fails while running or mapped.\n" DEVICE_HELP },
-	{ "stats", cmd_stats, "[-a] [--device PATH]", "per CPU and lane counters from the kernel",
+	{ "stats", cmd_stats, "[-a] [--json] [--device PATH]", "per CPU and lane counters from the kernel",
 	  "Prints written, lost by cause, bytes, nested writes and sub-buffers written/read\n"
 	  "for every (cpu, lane) with activity, and a total line.\n"
-	  "  -a, --all                 also print lanes with all counters zero\n" DEVICE_HELP },
-	{ "info", cmd_info, "[--device PATH]", "ABI version, session state and geometry",
+	  "  -a, --all                 also print lanes with all counters zero\n"
+	  "  --json                    one JSON document instead (Documentation/json.md)\n" DEVICE_HELP },
+	{ "info", cmd_info, "[--json] [--device PATH]", "ABI version, session state and geometry",
 	  "Prints the module's ABI version and the session's state, geometry and sources.\n"
-	  DEVICE_HELP },
+	  "  --json                    one JSON document instead (Documentation/json.md)\n" DEVICE_HELP },
 	{ "decode", cmd_decode, "[--order merged|stream] [--raw-ts] [FILE|-]",
 	  "print every event: ts_ns cpu lane event args",
 	  "Decodes a capture (default rtrace.dat; '-' reads standard input) and prints one\n"
@@ -101,16 +102,18 @@ static const struct cli_cmd commands[] = {
 	  "  --order merged            all lanes merged by timestamp (default)\n"
 	  "  --order stream            sub-buffer by sub-buffer, as stored\n"
 	  "  --raw-ts                  print the raw clock value instead of ns\n" },
-	{ "report", cmd_report, "[FILE|-]",
+	{ "report", cmd_report, "[--json] [FILE|-]",
 	  "summary: sessions, events by type, per lane written/lost by cause",
 	  "Prints each session's header, event counts by type, and per (cpu, lane): sub-buffers,\n"
-	  "events, bytes, sub-buffers missing (seq gaps) and events lost by cause; then totals.\n" },
-	{ "check", cmd_check, "[--min-events N] FILE",
+	  "events, bytes, sub-buffers missing (seq gaps) and events lost by cause; then totals.\n"
+	  "  --json                    one JSON document instead (Documentation/json.md)\n" },
+	{ "check", cmd_check, "[--min-events N] [--json] FILE",
 	  "exit 0 only if FILE decodes entirely; print loss totals",
 	  "Validates a capture: exit 0 if every byte decodes (a file cut at a sub-buffer\n"
 	  "boundary does), 1 otherwise with the first problem and its byte offset.\n"
 	  "Prints events, sub-buffers, sessions and lost events by cause.\n"
-	  "  --min-events N            also fail if fewer than N events decode\n" },
+	  "  --min-events N            also fail if fewer than N events decode\n"
+	  "  --json                    one JSON document instead (Documentation/json.md)\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or a command's details", NULL },
 };
 

@@ -359,3 +359,203 @@ const char *cli_fmt_bytes(char *buf, size_t len, uint64_t n)
 	snprintf(buf, len, "%.1f %s", v, unit[u]);
 	return buf;
 }
+
+/* ------------------------------------------------------------------ JSON */
+
+/* Separator and indentation before a new member or element, then its key. */
+static void json_member(struct json *j, const char *key)
+{
+	if (j->depth) {
+		fputs(j->nonempty & (1u << j->depth) ? ",\n" : "\n", j->f);
+		j->nonempty |= 1u << j->depth;
+		fprintf(j->f, "%*s", 2 * (int)j->depth, "");
+	}
+	if (key) {
+		json_str_raw(j->f, key);
+		fputs(": ", j->f);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at @s (RFC 3629), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned int c = s[0], need, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
+	if ((need == 2 && cp < 0x800) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need + 1;
+}
+
+void json_str_raw(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (!n) {
+			fputs("\\ufffd", f);
+			s++;
+			continue;
+		}
+		if (n > 1) {
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		switch (*s) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*s < 0x20 || *s == 0x7f)
+				fprintf(f, "\\u%04x", *s);
+			else
+				fputc(*s, f);
+		}
+		s++;
+	}
+	fputc('"', f);
+}
+
+void json_begin(struct json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 0;
+	j->nonempty = 0;
+	json_object_begin(j, NULL);
+	json_u64(j, "version", JSON_VERSION);
+}
+
+void json_end(struct json *j)
+{
+	json_object_end(j);
+	fputc('\n', j->f);
+	fflush(j->f);
+}
+
+static void json_open(struct json *j, const char *key, char c)
+{
+	json_member(j, key);
+	fputc(c, j->f);
+	if (j->depth + 1 < JSON_MAX_DEPTH)
+		j->depth++;
+	j->nonempty &= ~(1u << j->depth);
+}
+
+static void json_close(struct json *j, char c)
+{
+	int had = !!(j->nonempty & (1u << j->depth));
+
+	if (j->depth)
+		j->depth--;
+	if (had)
+		fprintf(j->f, "\n%*s", 2 * (int)j->depth, "");
+	fputc(c, j->f);
+}
+
+void json_object_begin(struct json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void json_object_end(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void json_array_begin(struct json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void json_array_end(struct json *j)
+{
+	json_close(j, ']');
+}
+
+void json_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_member(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void json_str(struct json *j, const char *key, const char *s)
+{
+	json_member(j, key);
+	json_str_raw(j->f, s);
+}
+
+void json_bool(struct json *j, const char *key, int v)
+{
+	json_member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	json_member(j, key);
+	fputs("null", j->f);
+}
+
+void json_lost(struct json *j, const char *key, const uint64_t *lost)
+{
+	int c;
+
+	json_object_begin(j, key);
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		json_u64(j, rtrace_lost__name(c), lost[c]);
+	json_object_end(j);
+}
+
+/* The decoder's first problem as "error": {...}, or null. */
+void cli_json_decode_error(struct json *j, const struct rtrace_decoder *dec)
+{
+	const struct rtrace_decode_error *e = rtrace_decoder__error(dec);
+
+	if (e->code == RTRACE_DEC_OK) {
+		json_null(j, "error");
+		return;
+	}
+	json_object_begin(j, "error");
+	json_str(j, "code", rtrace_decode_code__name(e->code));
+	json_u64(j, "offset", e->offset);
+	json_str(j, "message", e->msg);
+	json_u64(j, "count", rtrace_decoder__nr_errors(dec));
+	json_object_end(j);
+}

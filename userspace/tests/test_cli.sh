@@ -7,6 +7,7 @@
 # Prints TAP 13.
 set -u
 R=$1 GEN=$2 P=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/rtrace-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 n=0 failed=0
@@ -168,6 +169,183 @@ expect_rc 0 "report on two sessions" -- "$R" report "$T/c.dat"
 	result FAIL "report shows both sessions and loss totals" "$T/out"
 expect_rc 0 "check on two sessions" -- "$R" check "$T/c.dat"
 grep -q "2 sessions" "$T/out" && result OK "check counts sessions" || result FAIL "check counts sessions" "$T/out"
+
+# --- --json (report, check here; info and stats need the device: vm_cli.sh)
+cat >"$T/jt.py" <<'PYEOF'
+import json, re, sys
+
+def load(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    doc = json.loads(raw.decode('utf-8'))	# strict UTF-8, one document
+    assert isinstance(doc, dict) and doc.get('version') == 1, 'no "version": 1'
+    return doc
+
+def flat(v, path=''):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from flat(x, path + '.' + k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from flat(x, '%s[%d]' % (path, i))
+    else:
+        # rtrace writes the replacement character as an escape
+        yield '%s %s' % (path, json.dumps(v, ensure_ascii=False).replace('\ufffd', '\\ufffd'))
+
+LOST = ['full', 'recursion', 'too_large', 'off', 'overwritten']
+
+def lost_text(d):
+    return ' '.join('%s=%d' % (c, d[c]) for c in LOST)
+
+def check(doc, text):
+    # "FILE: ok: E events, S sub-buffers, N sessions, L lanes, M sub-buffers missing; lost ..."
+    m = re.search(r': (ok|FAILED): (\d+) events, (\d+) sub-buffers, (\d+) sessions, (\d+) lanes, '
+                  r'(\d+) sub-buffers missing; lost (.*)$', text.strip())
+    assert m, 'text: ' + text
+    assert doc['ok'] == (m.group(1) == 'ok')
+    assert [doc['events'], doc['subbufs'], doc['sessions'], doc['lanes'], doc['subbufs_missing']] == \
+        [int(m.group(i)) for i in range(2, 7)], 'counts differ'
+    assert 'lost ' + lost_text(doc['lost']) == 'lost ' + m.group(7), 'lost differs'
+    assert doc['lost_total'] == sum(doc['lost'].values())
+
+def report(doc, text):
+    lines = text.splitlines()
+    sess = [l for l in lines if l.startswith('session ')]
+    assert len(sess) == len(doc['sessions']), 'sessions'
+    ev_rows, lane_rows = [], []
+    for l in lines:
+        f = l.split()
+        if len(f) >= 3 and f[0].isdigit() and f[1].isdigit() and 'lost' not in f:
+            ev_rows.append((int(f[1]), ' '.join(f[2:]), int(f[0])))
+        elif len(f) >= 7 and f[0].isdigit() and f[2].isdigit() and 'lost' in f:
+            lane_rows.append((int(f[0]), f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]),
+                              ' '.join(f[7:])))
+    jev, jlanes = [], []
+    for i, s in enumerate(doc['sessions']):
+        assert s['index'] == i
+        h = sess[i]
+        assert ('id %d, abi %d, clock %s, %d cpus, %d lanes, sub-buffer %d bytes, %d event types'
+                % (s['session_id'], s['abi_version'], s['clock'], s['nr_cpus'], s['nr_lanes'],
+                   s['subbuf_size'], s['nr_event_types'])) in h, 'header: ' + h
+        jev += [(e['type'], e['name'] if e['name'] is not None else '(not described)', e['count'])
+                for e in s['events']]
+        jlanes += [(l['cpu'], l['lane'], l['subbufs'], l['events'], l['bytes'],
+                    l['subbufs_missing'], lost_text(l['lost'])) for l in s['lanes']]
+    assert ev_rows == jev, 'events by type: %s vs %s' % (ev_rows, jev)
+    assert lane_rows == jlanes, 'lanes: %s vs %s' % (lane_rows, jlanes)
+    t = doc['total']
+    tot = [l for l in lines if l.startswith('total: ')][0]
+    want = ('total: %d events in %d sub-buffers (%d record bytes), %d sub-buffers missing; lost %s (%d)'
+            % (t['events'], t['subbufs'], t['bytes'], t['subbufs_missing'], lost_text(t['lost']),
+               t['lost_total']))
+    assert tot == want, tot + ' vs ' + want
+
+cmd = sys.argv[1]
+if cmd == 'valid':		# valid FILE: exit 0 if FILE is one JSON document
+    try:
+        json.loads(open(sys.argv[2], 'rb').read().decode('utf-8'))
+    except Exception:
+        sys.exit(1)
+elif cmd == 'flat':		# flat FILE: "PATH VALUE" lines, as json_flat prints them
+    for l in flat(load(sys.argv[2])):
+        print(l)
+elif cmd == 'get':		# get FILE KEY...: print doc[KEY]...
+    v = load(sys.argv[2])
+    for k in sys.argv[3:]:
+        v = v[int(k)] if isinstance(v, list) else v[k]
+    print(str(v).lower() if isinstance(v, bool) else v)
+else:			# check|report JSON_FILE TEXT_FILE: same numbers as the text
+    globals()[cmd](load(sys.argv[2]), open(sys.argv[3]).read())
+PYEOF
+py() { python3 "$T/jt.py" "$@" 2>"$T/pyerr"; }
+pyresult() {	# pyresult NAME: the verdict of the command before
+	if [ $? -eq 0 ]; then result OK "$1"; else result FAIL "$1" "$T/pyerr"; fi
+}
+for f in s c; do
+	"$R" check "$T/$f.dat" >"$T/check.txt" 2>/dev/null
+	expect_rc 0 "check --json $f.dat" -- "$R" check --json "$T/$f.dat"
+	cp "$T/out" "$T/check-$f.json"
+	py check "$T/check-$f.json" "$T/check.txt"
+	pyresult "check --json $f.dat: valid, version 1, numbers of the text output"
+	"$R" report "$T/$f.dat" >"$T/report.txt" 2>/dev/null
+	expect_rc 0 "report --json $f.dat" -- "$R" report --json "$T/$f.dat"
+	cp "$T/out" "$T/report-$f.json"
+	py report "$T/report-$f.json" "$T/report.txt"
+	pyresult "report --json $f.dat: valid, version 1, every number of the text output"
+done
+expect_rc 1 "check --json on a cut stream exits 1" -- "$R" check --json "$T/cut.dat"
+off=$(sed -n 's/.*truncated at byte \([0-9]*\).*/\1/p' "$T/err")
+[ "$(py get "$T/out" ok)" = false ] && [ "$(py get "$T/out" error code)" = truncated ] &&
+	[ -n "$off" ] && [ "$(py get "$T/out" error offset)" = "$off" ]
+pyresult "check --json cut: ok false, error truncated at the offset stderr names ($off)"
+expect_rc 1 "report --json on a cut stream exits 1" -- "$R" report --json "$T/cut.dat"
+[ "$(py get "$T/out" error offset)" = "$off" ] && [ "$(py get "$T/out" total events)" -gt 0 ]
+pyresult "report --json cut: the events before the cut and the error"
+expect_rc 1 "check --json --min-events" -- "$R" check --json --min-events 1 "$T/hdr.dat"
+[ "$(py get "$T/out" ok)" = false ] && [ "$(py get "$T/out" min_events)" = 1 ] &&
+	[ "$(py get "$T/out" error)" = None ]
+pyresult "check --json --min-events: ok false, no decode error"
+# Strings: quote, backslash, control characters, UTF-8 and a byte that is not UTF-8.
+odd=$(printf '%s/q"b\\t\tn\001e\303\251x\377.dat' "$T")
+cp "$T/s.dat" "$odd"
+"$R" check --json "$odd" >"$T/odd.json" 2>"$T/err"
+python3 - "$T/odd.json" "$odd" <<'PYEOF' 2>"$T/pyerr"
+import json, os, sys
+doc = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))
+want = os.fsencode(sys.argv[2]).decode('utf-8', errors='replace')
+assert doc['file'] == want, repr(doc['file']) + ' vs ' + repr(want)
+PYEOF
+pyresult "--json escapes quote, backslash, controls; invalid UTF-8 becomes U+FFFD"
+
+# The guest has no python3: vm_cli.sh checks info/stats --json with json_flat, an awk
+# parser.  Here it must agree with python3 on every document and reject what python does.
+sed -n '/^# BEGIN json_flat/,/^# END json_flat/p' "$here/vm_cli.sh" >"$T/jf.sh"
+command -v busybox >/dev/null 2>&1 && awk() { busybox awk "$@"; }	# the guest's awk
+. "$T/jf.sh"
+for d in "$T/check-s.json" "$T/report-s.json" "$T/report-c.json" "$T/odd.json"; do
+	json_flat <"$d" >"$T/flat.awk" 2>"$T/err" && py flat "$d" >"$T/flat.py" &&
+		cmp -s "$T/flat.awk" "$T/flat.py"
+	[ $? -eq 0 ] && result OK "json_flat == python3 on $(basename "$d")" ||
+		{ diff "$T/flat.awk" "$T/flat.py" >>"$T/err"; result FAIL "json_flat == python3 on $(basename "$d")" "$T/err"; }
+done
+i=0
+while IFS= read -r doc; do
+	i=$((i + 1))
+	printf '%s\n' "$doc" >"$T/bad.json"
+	if ! json_flat <"$T/bad.json" >/dev/null 2>&1 && ! py valid "$T/bad.json"; then
+		result OK "json_flat and python3 reject bad document $i: $doc"
+	else
+		echo "$doc" >"$T/err"
+		result FAIL "json_flat and python3 reject bad document $i" "$T/err"
+	fi
+done <<'BADEOF'
+{"a": 1,}
+{"a": [1, 2,]}
+{"a" 1}
+{"a": 1 "b": 2}
+{"a": "x}
+{"a": "\q"}
+{"a": "\u12"}
+{"a": 01}
+{"a": .5}
+{"a": tru}
+{"a": 1}}
+{"a": 1} x
+{"a": [}
+{'a': 1}
+BADEOF
+printf '{"a": "tab\there"}\n' >"$T/bad.json"
+! json_flat <"$T/bad.json" >/dev/null 2>&1 && ! py valid "$T/bad.json"
+[ $? -eq 0 ] && result OK "json_flat and python3 reject a raw control character" ||
+	result FAIL "json_flat and python3 reject a raw control character"
+printf '{"a": 1, "a": 2}\n' | json_flat >/dev/null 2>&1
+[ $? -ne 0 ] && result OK "json_flat rejects a duplicate key" || result FAIL "json_flat rejects a duplicate key"
+printf ' {"e": {}, "l": [[], {"x": -0.5e+3}], "s": "\\u00e9\\"\\\\\\/", "t": true, "n": null}\n' >"$T/ok.json"
+json_flat <"$T/ok.json" >"$T/flat.awk" 2>"$T/err" && py valid "$T/ok.json" &&
+	grep -qx '.l\[1\].x -0.5e+3' "$T/flat.awk" && grep -qx '.n null' "$T/flat.awk"
+[ $? -eq 0 ] && result OK "json_flat accepts what python3 does (empty containers, exponents, escapes)" ||
+	result FAIL "json_flat accepts valid JSON" "$T/err"
+unset -f awk
 
 echo "1..$n"
 [ $failed -eq 0 ]

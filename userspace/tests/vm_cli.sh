@@ -33,6 +33,109 @@ stats_written() {
 	rtrace stats 2>>$T/err | awk '$1 == "total" { print $2 }'
 }
 
+# BEGIN json_flat (test_cli.sh runs this validator on the host against python3's json)
+# json_flat < DOC: a strict JSON parser (RFC 8259; duplicate keys rejected too) in
+# awk, for the guest's busybox; prints one "PATH VALUE" line per scalar
+# (.total.written 42, .lanes[0].lane "task") and exits 1 on invalid JSON.
+json_flat() {
+	awk '
+	function err(m) { printf "json_flat: %s at byte %d\n", m, pos > "/dev/stderr"; bad = 1; exit 1 }
+	function ch() { return substr(s, pos, 1) }
+	function ws() { while (pos <= n && index(" \t\n\r", ch())) pos++ }
+	function str(   c, start) {
+		start = pos++
+		for (;;) {
+			if (pos > n) err("unterminated string")
+			c = ch()
+			if (c == "\"") { pos++; return substr(s, start, pos - start) }
+			if (c < " ") err("control character in a string")
+			if (c == "\\") {
+				c = substr(s, pos + 1, 1)
+				if (c == "u") {
+					if (substr(s, pos + 2, 4) !~ /^[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]$/)
+						err("bad \\u escape")
+					pos += 6
+					continue
+				}
+				if (!index("\"\\/bfnrt", c)) err("bad escape")
+				pos += 2
+				continue
+			}
+			pos++
+		}
+	}
+	function value(path,   c, t) {
+		ws()
+		if (++depth > 64) err("nested too deep")
+		c = ch()
+		if (c == "{") obj(path)
+		else if (c == "[") arr(path)
+		else if (c == "\"") print path " " str()
+		else if (match(substr(s, pos), /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) {
+			print path " " substr(s, pos, RLENGTH)
+			pos += RLENGTH
+		} else {
+			t = 0
+			if (substr(s, pos, 4) == "true") t = 4
+			else if (substr(s, pos, 5) == "false") t = 5
+			else if (substr(s, pos, 4) == "null") t = 4
+			if (!t) err("a value expected")
+			print path " " substr(s, pos, t)
+			pos += t
+		}
+		depth--
+	}
+	function obj(path,   k, c) {
+		pos++
+		ws()
+		if (ch() == "}") { pos++; return }
+		for (;;) {
+			ws()
+			if (ch() != "\"") err("a key expected")
+			k = str()
+			k = substr(k, 2, length(k) - 2)
+			if ((path SUBSEP k) in seen) err("duplicate key " k)
+			seen[path SUBSEP k] = 1
+			ws()
+			if (ch() != ":") err("\":\" expected")
+			pos++
+			value(path "." k)
+			ws()
+			c = ch()
+			pos++
+			if (c == "}") return
+			if (c != ",") err("\",\" or \"}\" expected")
+		}
+	}
+	function arr(path,   i, c) {
+		pos++
+		ws()
+		if (ch() == "]") { pos++; return }
+		for (i = 0;; i++) {
+			value(path "[" i "]")
+			ws()
+			c = ch()
+			pos++
+			if (c == "]") return
+			if (c != ",") err("\",\" or \"]\" expected")
+		}
+	}
+	{ s = s $0 "\n" }
+	END {
+		if (bad) exit 1
+		n = length(s)
+		pos = 1
+		value("")
+		ws()
+		if (pos <= n) err("data after the document")
+	}'
+}
+# jget PATH < FLAT: the value at PATH (strings with their quotes)
+jget() {
+	awk -v p="$1" '$1 == p { sub(/^[^ ]* /, ""); print; f = 1 } END { exit !f }'
+}
+# END json_flat
+
 echo "TAP version 13"
 insmod /rtrace/modules/rtrace_test_gen.ko 2>$T/err
 ok $? "insmod rtrace_test_gen"
@@ -112,6 +215,40 @@ grep -q "no session" $T/err
 ok "$([ $rc -eq 1 ] && grep -q 'no session' $T/err; echo $?)" "start after reset: exit 1, says why"
 rtrace record --subbuf-size 1000 -o $T/x.dat 2>$T/err
 ok "$([ $? -eq 2 ]; echo $?)" "bad --subbuf-size: exit 2"
+
+# --json of info and stats, parsed by json_flat and compared with the text
+rtrace record -f -o $T/j.dat --buffer-size 64K --subbuf-size 4K -- sh -c "echo 50 >$P/emit" 2>$T/err
+rtrace info >$T/info.txt 2>$T/err && rtrace info --json >$T/info.json 2>>$T/err &&
+	json_flat <$T/info.json >$T/info.flat 2>>$T/err
+ok $? "info --json parses"
+bad=
+for k in state session_id mode buffer_size subbuf_size nr_cpus nr_lanes hdr_size read_min page_size abi_version; do
+	t=$(awk -v k=$k '$1 == k { print $2 }' $T/info.txt)
+	j=$(jget .$k <$T/info.flat | tr -d '"')
+	[ -n "$t" ] && [ "$t" = "$j" ] || bad="$bad $k($t/$j)"
+done
+t=$(awk '$1 == "consumer" { print $2 }' $T/info.txt)
+j=$(jget .consumer <$T/info.flat)
+[ "$t/$j" = yes/true ] || [ "$t/$j" = no/false ] || bad="$bad consumer($t/$j)"
+t=$(awk '$1 == "sources_supported" { $1 = ""; print }' $T/info.txt)
+j=$(awk '$1 ~ /^\.sources_supported\[/ { gsub(/"/, "", $2); s = s " " $2 } END { print s }' $T/info.flat)
+[ "$t" = "$j" ] || bad="$bad sources_supported($t/$j)"
+[ "$(jget .version <$T/info.flat)" = 1 ] || bad="$bad version"
+echo "differs:$bad" >$T/err
+ok "$([ -z "$bad" ]; echo $?)" "info --json: version 1, the text's values"
+rtrace stats >$T/stats.txt 2>$T/err && rtrace stats --json >$T/stats.json 2>>$T/err &&
+	json_flat <$T/stats.json >$T/stats.flat 2>>$T/err
+ok $? "stats --json parses"
+# Each lane's values in order are the text row's columns; the total too.
+awk '$1 ~ /^\.lanes\[/ { i = $1; sub(/\].*/, "", i); v = $2; gsub(/"/, "", v)
+		if (!(i in row)) o[++n] = i
+		row[i] = row[i] (row[i] == "" ? "" : " ") v }
+	$1 ~ /^\.total\./ { t = t " " $2 }
+	END { for (k = 1; k <= n; k++) print row[o[k]]; print "total" t }' $T/stats.flat >$T/stats.fromjson
+tail -n +2 $T/stats.txt | awk '{ $1 = $1; print }' >$T/stats.rows
+diff $T/stats.rows $T/stats.fromjson >$T/err
+ok "$([ $? -eq 0 ] && [ "$(wc -l <$T/stats.rows)" -ge 2 ] && [ "$(jget .version <$T/stats.flat)" = 1 ]; echo $?)" \
+	"stats --json: every row and the total equal the text ($(wc -l <$T/stats.rows) rows)"
 
 echo "1..$n"
 [ $failed -eq 0 ]
