@@ -216,6 +216,79 @@ ok "$([ $rc -eq 1 ] && grep -q 'no session' $T/err; echo $?)" "start after reset
 rtrace record --subbuf-size 1000 -o $T/x.dat 2>$T/err
 ok "$([ $? -eq 2 ]; echo $?)" "bad --subbuf-size: exit 2"
 
+# --- record -- COMMAND: COMMAND's status, its stdout untouched, its events in the file
+rtrace record -o $T/cmd.dat --buffer-size 64K --subbuf-size 4K -- \
+	sh -c "echo 1234 >$P/emit; echo from-the-command; exit 3" >$T/cmd.out 2>$T/cmd.err
+rc=$?
+cp $T/cmd.err $T/err
+ok "$([ $rc -eq 3 ]; echo $?)" "record -- COMMAND exits with COMMAND's status 3 (got $rc)"
+grep -qx from-the-command $T/cmd.out
+ok $? "COMMAND's stdout is its own"
+ev=$(check_events $T/cmd.dat)
+ok "$([ "${ev:-0}" -eq 1234 ]; echo $?)" "the capture decodes with COMMAND's 1234 events ($ev)"
+cp $T/cmd.err $T/err
+grep -q "^rtrace record: 1234 events written by the kernel, [0-9]* bytes .* to $T/cmd.dat in " $T/cmd.err &&
+	grep -q "^rtrace record: lost full=0 recursion=0 too_large=0 off=0 overwritten=0" $T/cmd.err &&
+	! grep -q warning $T/cmd.err
+ok $? "summary: events, bytes, file, lost by cause, no warning"
+cr=$(printf '\r')
+! grep -q "$cr" $T/cmd.err
+ok $? "no status line off a terminal"
+rtrace record -o $T/cmd2.dat -- sh -c 'kill -TERM $$' 2>$T/err
+ok "$([ $? -eq 143 ]; echo $?)" "COMMAND killed by SIGTERM: exit 143"
+rtrace record -o $T/cmd3.dat -- no-such-command 2>$T/err
+rc=$?
+ok "$([ $rc -eq 127 ] && [ ! -e $T/cmd3.dat ] && grep -q 'command not found' $T/err; echo $?)" \
+	"COMMAND not found: exit 127, no file"
+rtrace record -o $T/cmd.dat -- true 2>$T/err
+rc=$?
+ok "$([ $rc -eq 1 ] && grep -q 'exists.*-f' $T/err && [ "$(check_events $T/cmd.dat)" -eq 1234 ]; echo $?)" \
+	"existing file without -f: exit 1, file untouched"
+rtrace record -f -o $T/cmd.dat -- sh -c "echo 77 >$P/emit" 2>$T/err
+rc=$?
+ok "$([ $rc -eq 0 ] && [ "$(check_events $T/cmd.dat)" -eq 77 ]; echo $?)" "-f replaces it (77 events)"
+
+# --status always: the status line off a terminal (auto only draws it on one)
+rtrace record --status always -o $T/st.dat --buffer-size 64K --subbuf-size 4K -- \
+	sh -c "echo 500 >$P/emit; sleep 3" 2>$T/st.err
+cp $T/st.err $T/err
+grep -q "${cr}.*rtrace record: [0-9]*\.[0-9] s, [0-9]* events, [0-9.]* [KMG]*i*B, lost 0, [0-9]* events/s" $T/st.err &&
+	grep -q "${cr}.*rtrace record: 500 events written" $T/st.err
+ok $? "status line: elapsed, events, bytes, lost, events/s; then the summary"
+
+# a ring too small: the summary names the loss and the option
+rtrace record -o $T/full.dat --buffer-size 8K --subbuf-size 4K -- \
+	sh -c "echo 20000 >$P/emit" 2>$T/full.err
+cp $T/full.err $T/err
+grep -q "warning: [0-9]* events lost because a ring was full.*--buffer-size (now 8.0 KiB" $T/full.err
+ok $? "loss warning names 'full' and --buffer-size"
+
+# SIGINT, SIGTERM, SIGHUP: a complete file
+for sig in INT TERM HUP; do
+	rtrace record -o $T/sig$sig.dat --buffer-size 64K --subbuf-size 4K 2>$T/sig.err &
+	pid=$!
+	sleep 1
+	echo 600 >$P/emit
+	sleep 1
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	ev=$(check_events $T/sig$sig.dat)
+	ok "$([ $rc -eq 0 ] && [ "${ev:-0}" -eq 600 ]; echo $?)" "SIG$sig: exit $rc, the file decodes with 600 events ($ev)"
+done
+# with a COMMAND still running: the file first, then SIGTERM for it
+rtrace record -o $T/sigc.dat --buffer-size 64K --subbuf-size 4K -- sleep 60 2>$T/sigc.err &
+pid=$!
+sleep 1
+echo 300 >$P/emit
+kill -TERM $pid
+wait $pid
+rc=$?
+cp $T/sigc.err $T/err
+ev=$(check_events $T/sigc.dat)
+ok "$([ $rc -eq 143 ] && [ "${ev:-0}" -eq 300 ] && grep -q "sending SIGTERM to sleep" $T/sigc.err; echo $?)" \
+	"SIGTERM with COMMAND running: file complete ($ev events), COMMAND terminated, exit $rc"
+
 # --json of info and stats, parsed by json_flat and compared with the text
 rtrace record -f -o $T/j.dat --buffer-size 64K --subbuf-size 4K -- sh -c "echo 50 >$P/emit" 2>$T/err
 rtrace info >$T/info.txt 2>$T/err && rtrace info --json >$T/info.json 2>>$T/err &&
@@ -249,6 +322,42 @@ tail -n +2 $T/stats.txt | awk '{ $1 = $1; print }' >$T/stats.rows
 diff $T/stats.rows $T/stats.fromjson >$T/err
 ok "$([ $? -eq 0 ] && [ "$(wc -l <$T/stats.rows)" -ge 2 ] && [ "$(jget .version <$T/stats.flat)" = 1 ]; echo $?)" \
 	"stats --json: every row and the total equal the text ($(wc -l <$T/stats.rows) rows)"
+
+# permission denied: the file mode (EACCES), then the capability (EPERM), as user nobody
+grep -q "^nobody:" /etc/passwd 2>/dev/null || echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>/etc/passwd
+as_nobody() {
+	su -p -s /bin/sh nobody -c "$(command -v rtrace) $*"
+}
+as_nobody info >/dev/null 2>$T/err
+rc=$?
+ok "$([ $rc -eq 1 ] && grep -q "Permission denied.*run as root" $T/err; echo $?)" \
+	"non-root, device mode 0600: exit 1, says to run as root"
+chmod 666 /dev/rtrace
+as_nobody info >/dev/null 2>$T/err
+rc=$?
+chmod 600 /dev/rtrace
+ok "$([ $rc -eq 1 ] && grep -q "Operation not permitted.*needs CAP_PERFMON or CAP_SYS_ADMIN" $T/err; echo $?)" \
+	"non-root with access to the file: exit 1, names CAP_PERFMON"
+
+# A second signal: stop at once at a sub-buffer boundary; the file still decodes.
+# rtrace is stopped while 20000 events wait in its rings, then gets SIGINT and
+# SIGTERM together.  (Last: it leaves unread data behind.)
+rtrace record -o $T/cut.dat --buffer-size 1M --subbuf-size 4K 2>$T/cut.err &
+pid=$!
+sleep 1
+echo 100 >$P/emit
+sleep 2
+kill -STOP $pid
+echo 20000 >$P/emit
+kill -INT $pid
+kill -TERM $pid
+kill -CONT $pid
+wait $pid
+rc=$?
+cp $T/cut.err $T/err
+ev=$(check_events $T/cut.dat)
+ok "$([ $rc -eq 0 ] && [ "${ev:-0}" -ge 100 ] && [ "${ev:-0}" -lt 20100 ] && grep -q "second signal cut" $T/cut.err; echo $?)" \
+	"second signal: exit $rc, the file decodes ($ev events), the summary says it was cut"
 
 echo "1..$n"
 [ $failed -eq 0 ]
