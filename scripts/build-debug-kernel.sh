@@ -63,6 +63,8 @@ mv "$dir/bzImage.tmp" "$dir/bzImage"
 end=$(date +%s)
 # CPU time of the children (user, sys): wall time on an idle N-core
 # machine is about (user + sys) / N; on a busy one wall says little.
-cpu=$(times | tail -n1)
+# (Not `$(times)`: a command substitution's subshell has no children.)
+times > "$dir/.times"
+cpu=$(tail -n1 "$dir/.times")
 echo "$((end - start)) s wall; children cpu $cpu" > "$dir/build-time"
 echo "debug kernel: built $(cat include/config/kernel.release) in $((end - start)) s wall ($jobs), children cpu: $cpu"
