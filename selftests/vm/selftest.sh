@@ -21,7 +21,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..15"
 
 "$run" --kernel "$kernel" -- 'exit 7' > "$tmp/out" 2>&1
 st=$?
@@ -130,6 +130,20 @@ cat "$tmp/out2" >> "$tmp/out"
 result "RTRACE_ACCEL=kvm without a KVM device (got $st, want 125) and a bad RTRACE_ACCEL (got $st2, want 2)" \
 	$([ $st = 125 ] && grep -q 'no-such-kvm is missing' "$tmp/out" && [ $st2 = 2 ] &&
 	  grep -q 'RTRACE_ACCEL must be' "$tmp/out"; echo $?)
+
+RTRACE_ACCEL=tcg frun panic-once accel-p -- 'exit 0'
+st=$?
+result "a guest that panics before /init once is shown and booted again (got $st, want 0)" \
+	$([ $st = 0 ] && grep -q 'died under TCG before booting' "$tmp/out" &&
+	  grep -q 'vm:   .*Kernel panic - not syncing: fake early panic' "$tmp/out" &&
+	  grep -q '^vm: booted .*, tcg, ' "$tmp/out" &&
+	  [ "$(grep -c -- '-accel tcg' "$tmp/fake-panic-once.log")" = 2 ]; echo $?)
+
+RTRACE_ACCEL=tcg frun panic accel-p -- 'exit 0'
+st=$?
+result "a guest that panics before /init twice fails the run (got $st, want 125)" \
+	$([ $st = 125 ] && grep -q 'vm: FAIL.*guest did not boot' "$tmp/out" &&
+	  [ "$(grep -c -- '-accel tcg' "$tmp/fake-panic.log")" = 2 ]; echo $?)
 
 left=$(leftovers)
 result "no QEMU process is left behind by any of the above (left: ${left:-none})" \
