@@ -69,12 +69,23 @@ frun() {
 kvm_calls() {	# MODE: QEMU runs that asked for KVM
 	grep -c -- '-accel kvm' "$tmp/fake-$1.log" 2>/dev/null
 }
-leftovers() {	# processes still running from a fake or real QEMU of ours
+alive() {	# PIDs that still run (a killed process may take a moment to go)
 	local p
-	for p in $(cat "$tmp"/fake-*.log.pid 2>/dev/null); do
-		kill -0 "$p" 2>/dev/null && echo "$p"
+	for p in $(cat "$tmp"/fake-*.log.pid 2>/dev/null) $(pgrep -f "qemu.*$tmp/work"); do
+		[ -r "/proc/$p/stat" ] || continue
+		# A zombie has ended; its parent just has not reaped it yet.
+		[ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" = Z ] && continue
+		echo "$p"
 	done
-	pgrep -f "qemu.*$tmp/work" || true
+}
+leftovers() {	# processes of a fake or real QEMU of ours still running after 5 s
+	local i left
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		left=$(alive)
+		[ -z "$left" ] && return 0
+		sleep 0.5
+	done
+	echo $left
 }
 
 frun abort accel-a -- 'exit 0'
