@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Self-tests of the VM runner; prints TAP.  usage: selftests/vm/selftest.sh [KERNEL]
 set -u
+# One compound command, read whole before it runs: editing this file while
+# it runs cannot derail the run.
+{
 run=$(dirname "$(readlink -f "$0")")/run
 kernel=${1:-cloud}
 tmp=$(mktemp -d)
@@ -161,3 +164,4 @@ result "no QEMU process is left behind by any of the above (left: ${left:-none})
 	$([ -z "$left" ]; echo $?)
 
 exit $failed
+}
