@@ -57,8 +57,8 @@
 #include <asm/nmi.h>
 #include <asm/msr.h>
 
-#include "../kmod/rtrace_compat.h"
-#include "../include/rtrace.h"
+#include "../kmod/ring/ring.h"
+#include "../include/rtrace_emit.h"
 #include <uapi/linux/rtrace.h>
 
 static unsigned int iters = 4096;
@@ -229,7 +229,7 @@ static __always_inline void body_ftrace_rsv_raw(unsigned int i)
 
 	if (ev) {
 		memcpy(ring_buffer_event_data(ev), BENCH_RAW, 16);
-		rtrace_bench_rb_commit(bench_rb, ev);
+		rtrace_rb_unlock_commit(bench_rb, ev);
 	}
 }
 
@@ -240,7 +240,7 @@ static __always_inline void body_ftrace_rsv_sched(unsigned int i)
 	ev = ring_buffer_lock_reserve(bench_rb, sizeof(struct bench_sched_entry));
 	if (ev) {
 		ftrace_fill(ring_buffer_event_data(ev), i);
-		rtrace_bench_rb_commit(bench_rb, ev);
+		rtrace_rb_unlock_commit(bench_rb, ev);
 	}
 }
 
@@ -393,7 +393,7 @@ static int bench_once(struct bench_job *job, int ctx)
 			ev = ring_buffer_lock_reserve(bench_rb, 16);
 			ret = bench_fire_nmi();
 			if (ev)
-				rtrace_bench_rb_commit(bench_rb, ev);
+				rtrace_rb_unlock_commit(bench_rb, ev);
 		} else if (job->impl == IMPL_RTRACE) {
 			/* The interrupted task is inside an rtrace write. */
 			ret = bench_hold(true);
@@ -677,4 +677,5 @@ static void __exit bench_exit(void)
 module_init(bench_init);
 module_exit(bench_exit);
 MODULE_LICENSE("GPL");
+RTRACE_IMPORT_INTERNAL();
 MODULE_DESCRIPTION("rtrace writer benchmark against ftrace's ring buffer");

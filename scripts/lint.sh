@@ -24,14 +24,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "TAP version 13"
-files=$(ls kmod/*.[ch] include/*.h uapi/linux/*.h selftests/kmod/*.c bench/*.c 2>/dev/null)
+# Every kernel-side file, in every subdirectory of kmod/.
+files=$( { find kmod -name '*.[ch]' ! -name '*.mod.c'; ls include/*.h uapi/linux/*.h \
+	selftests/kmod/*.c bench/*.c; } 2>/dev/null | sort)
 for f in $files; do
 	# Per-file exceptions, each for a reason checkpatch cannot know:
 	# version checks are what the compat header is for; uapi headers
 	# cannot use BIT()/BIT_ULL() (not exported to userspace).
 	ignore=FILE_PATH_CHANGES
 	case $f in
-	kmod/rtrace_compat.h)	ignore=$ignore,LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	kmod/compat/compat.h)	ignore=$ignore,LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 	uapi/*)			ignore=$ignore,BIT_MACRO ;;
 	esac
 	"$cp_dir/scripts/checkpatch.pl" --strict --no-tree --show-types \

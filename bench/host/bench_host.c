@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native benchmark: the userspace build of rtrace's ring core (kmod/rtrace_ring.c
+ * Native benchmark: the userspace build of rtrace's ring core (kmod/ring/
  * with selftests/unit's shim) against a floor and LTTng-UST.
  *
  * Prints "host result <writer> <payload> <ns per event>" lines, medians of
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "kmod/rtrace_ring.h"
-#include "include/rtrace.h"
+#include "kmod/ring/ring.h"
+#include "include/rtrace_emit.h"
 
 #ifdef RTRACE_BENCH_LTTNG
 #include "tp.h"

@@ -22,7 +22,7 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 
-#include <rtrace.h>
+#include <rtrace_emit.h>
 #include <uapi/linux/rtrace.h>
 
 #define RTRACE_TEST_GEN_MAX	BIT(24)

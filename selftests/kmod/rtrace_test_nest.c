@@ -31,8 +31,8 @@
 #include <linux/random.h>
 #include <linux/vmalloc.h>
 #include <linux/bitmap.h>
-#include "kmod/rtrace_ring.h"
-#include "include/rtrace.h"
+#include "kmod/ring/ring.h"
+#include "include/rtrace_emit.h"
 
 static int mode;
 module_param(mode, int, 0444);
@@ -404,7 +404,7 @@ static int run(void)
 		snprintf(result, sizeof(result), "skip: another rtrace session is attached");
 		return 0;
 	}
-	/* Does this ring take the inline fast path of include/rtrace.h? */
+	/* Does this ring take the inline fast path of include/rtrace_wr.h? */
 	fast = !!READ_ONCE(rtrace_wr_cpus);
 	ret = register_nmi_handler(NMI_LOCAL, nest_nmi, 0, "rtrace_nest");
 	if (ret)
@@ -549,4 +549,5 @@ static void __exit nest_exit(void)
 module_init(nest_init);
 module_exit(nest_exit);
 MODULE_LICENSE("GPL");
+RTRACE_IMPORT_INTERNAL();
 MODULE_DESCRIPTION("rtrace: in-kernel nesting test of the writer");

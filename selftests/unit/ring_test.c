@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace: native unit tests of the ring core (kmod/rtrace_ring.c, compiled
- * unchanged against rtrace_unit_shim.h).  Prints TAP.
+ * rtrace: native unit tests of the ring core (the files of kmod/ring/, compiled
+ * unchanged against rtrace_unit_shim.h and linked in).  Prints TAP.
  *
  * Signal handlers stand for interrupts: SIGUSR1 = softirq, SIGUSR2 =
  * hardirq, SIGRTMIN = NMI (their sa_masks give the kernel's nesting
@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 
 /* White-box: the test sees the ring's internals. */
-#include "../../kmod/rtrace_ring.c"
+#include "kmod/ring/internal.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define TSAN_BUILD 1
@@ -675,7 +675,7 @@ static int test_off(void)
 }
 
 /*
- * The common case takes the inline fast path of include/rtrace.h, with
+ * The common case takes the inline fast path of include/rtrace_wr.h, with
  * either clock: only the first write of a lane and the sub-buffer switches
  * enter the out-of-line writers.  Debug builds check every write there.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rtrace: userspace shim that lets kmod/rtrace_ring.c compile unchanged
+ * rtrace: userspace shim that lets the ring (kmod/ring/) compile unchanged
  * for the native unit tests (like tools/testing/radix-tree does for the
  * kernel's radix tree).
  *
@@ -9,7 +9,7 @@
  * stand for (1 softirq, 2 hardirq, 3 NMI) around their writes.
  * Preemption is the per-thread counter shim_preempt.  Barriers and
  * READ_ONCE/WRITE_ONCE map to C11 atomics so ThreadSanitizer understands
- * the memory-ordering protocol exactly as documented in rtrace_ring.c.
+ * the memory-ordering protocol exactly as documented in kmod/ring/ring.c.
  */
 #ifndef _RTRACE_UNIT_SHIM_H
 #define _RTRACE_UNIT_SHIM_H
@@ -50,6 +50,7 @@ typedef __s64 s64;
 #define USEC_PER_SEC		1000000UL
 
 #define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_RTRACE_INTERNAL(sym)
 #define NOKPROBE_SYMBOL(sym)
 #define module_param_named(name, var, type, perm)
 #define MODULE_PARM_DESC(name, desc)
@@ -61,12 +62,6 @@ typedef __s64 s64;
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#ifdef __SANITIZE_THREAD__
-/* TSan models no fences; smp_wmb() only orders for mmap readers anyway. */
-#define smp_wmb()		barrier()
-#else
-#define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
 #define cmpxchg(p, o, n) ({						\
 	__typeof__(*(p)) __old = (o);					\
 	__atomic_compare_exchange_n((p), &__old, (n), false,		\

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rtrace: internal interface of the per-CPU, per-lane ring buffer
- * (rtrace_ring.c) to the rest of the module (device, sources, tests).
+ * rtrace: the interface of the per-CPU, per-lane ring buffer (kmod/ring/,
+ * design in ring.c) to the rest of the module (device, sources) and to
+ * rtrace's own test and benchmark modules, which get these symbols from
+ * the RTRACE_INTERNAL namespace (RTRACE_IMPORT_INTERNAL()).
  *
- * Exported, stable in-kernel API for other modules: include/rtrace.h.
+ * The API for other modules is include/rtrace_emit.h.
  */
 #ifndef _RTRACE_RING_H
 #define _RTRACE_RING_H
 
-#include "rtrace_compat.h"
+#include "env.h"
 #include <uapi/linux/rtrace.h>
 
 struct rtrace_ring;
@@ -61,8 +63,9 @@ int rtrace_ring_flush(struct rtrace_ring *ring);
  * rtrace_ring_peek() finds the oldest published, unconsumed sub-buffer of
  * (cpu, lane) and copies header + records into @buf (at most @len bytes;
  * -ENOSPC if the sub-buffer does not fit, -EAGAIN if there is none).  In
- * overwrite mode the copy is validated against concurrent recycling and
- * retried.  Return: bytes copied (sizeof(hdr) + hdr.commit).
+ * overwrite mode the sub-buffer is pinned first, so the writer cannot
+ * recycle it during the copy (it drops new events instead) until
+ * rtrace_ring_consume().  Return: bytes copied (sizeof(hdr) + hdr.commit).
  *
  * rtrace_ring_consume() then marks it read, so the writer may reuse it.
  * Peek without consume leaves it in place (a failed copy_to_user loses
@@ -89,5 +92,33 @@ void rtrace_ring_nest_pairs(struct rtrace_ring *ring, unsigned int cpu,
 /* Clock of the ring, for the stream header. */
 void rtrace_ring_clock_info(struct rtrace_ring *ring,
 			    struct rtrace_stream_hdr *hdr);
+
+/*
+ * Testing (RTRACE_DEBUG builds only): a hook called at each labelled step
+ * of the writer, from inside the writer, so a test can perform a nested
+ * write (directly, or by raising a self-NMI) at exactly that point.
+ */
+enum rtrace_inject_point {
+	RTRACE_INJ_LANE_PICKED,		/* lane chosen, busy flag not yet set */
+	RTRACE_INJ_BUSY_SET,		/* lane owned, clock not yet read */
+	RTRACE_INJ_CLOCK_READ,		/* timestamp taken, nothing encoded */
+	RTRACE_INJ_MID_ENCODE,		/* type and delta encoded, arguments not */
+	RTRACE_INJ_BEFORE_COMMIT,	/* record encoded, write position not moved */
+	RTRACE_INJ_SWITCH_CLOSED,	/* full sub-buffer finalized, not published */
+	RTRACE_INJ_SWITCH_PUBLISHED,	/* published, next one not yet opened */
+	RTRACE_INJ_SWITCH_OPENING,	/* next header half written */
+	RTRACE_INJ_BUSY_CLEARED,	/* lane released, preemption still off */
+	RTRACE_NR_INJ
+};
+
+typedef void (*rtrace_inject_fn)(enum rtrace_inject_point point);
+
+int rtrace_debug_set_inject(rtrace_inject_fn fn);
+
+/*
+ * Benchmark builds only (-DRTRACE_BENCH, bench/run): not exported by a
+ * normal rtrace.ko; the benchmark gets it with symbol_get().
+ */
+int rtrace_bench_hold_task_lane(bool hold);
 
 #endif /* _RTRACE_RING_H */

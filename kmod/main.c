@@ -6,7 +6,7 @@
  * given by the module parameter group=.  Its owner and mode come from the
  * device's devnode callback, which is why this is a plain character device
  * rather than a misc device (misc devices can set a mode, not a group).
- * Opening it also needs CAP_PERFMON or CAP_SYS_ADMIN (rtrace_dev.c).
+ * Opening it also needs CAP_PERFMON or CAP_SYS_ADMIN (dev/read.c).
  *
  * The file operations carry THIS_MODULE as owner, so the module cannot be
  * removed while /dev/rtrace is open: rmmod fails until the last file is
@@ -22,8 +22,8 @@
 
 #include <uapi/linux/rtrace.h>
 
-#include "rtrace_compat.h"
-#include "rtrace_dev.h"
+#include "compat/compat.h"
+#include "dev/dev.h"
 
 static int group = -1;
 module_param(group, int, 0444);

@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rtrace: the in-kernel API for other modules - emit events into the
- * active rtrace session from any context (task, softirq, hardirq, NMI).
- *
- * Every function here may be called with interrupts on or off, from NMI
- * context, and recursively (from an interrupt that hit another emit on the
- * same CPU).  None sleeps, allocates, takes a lock or waits for another
- * CPU.  Events go to the current CPU's lane of the calling context; see
- * Documentation/design.md.
- *
- * Record encoding (uapi/linux/rtrace.h): type, timestamp delta, then the
- * arguments as unsigned LEB128 varints, so small values are cheap; encode
- * signed values with rtrace_zigzag().
+ * rtrace: the writer state and the inline fast path behind the API of
+ * rtrace_emit.h.  Not an API: shared by the inline writers (compiled into
+ * the calling module) and rtrace.ko's ring (kmod/ring/), which must agree
+ * on every layout here; a module that includes it must be rebuilt with
+ * rtrace.ko.  The protocol is documented in kmod/ring/ring.c.
  */
-#ifndef _RTRACE_H
-#define _RTRACE_H
+#ifndef _RTRACE_WR_H
+#define _RTRACE_WR_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -25,29 +18,6 @@
 #include <asm/msr.h>
 #endif
 #include <uapi/linux/rtrace.h>
-
-/* Out-of-line writers: every case, every check (kmod/rtrace_ring.c). */
-int rtrace_emit(u16 type, unsigned int nargs, const u64 *args);
-int __rtrace_emit_raw(u16 type, const void *data, u32 len);
-int __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4);
-
-/* Maximum number of arguments of rtrace_emit_regs(). */
-#define RTRACE_EMIT_REGS_MAX	5
-
-/* Pack type and argument count for rtrace_emit_regs(). */
-#define RTRACE_TYPE_NARGS(type, n)	((u32)(u16)(type) | ((u32)(n) << 16))
-
-/**
- * rtrace_zigzag() - map a signed value to an unsigned one with small magnitude
- * @v: signed value
- *
- * Context: any.
- * Return: 0, -1, 1, -2, ... mapped to 0, 1, 2, 3, ...
- */
-static inline u64 rtrace_zigzag(s64 v)
-{
-	return ((u64)v << 1) ^ (u64)(v >> 63);
-}
 
 /*
  * The inline fast path
@@ -67,11 +37,11 @@ static inline u64 rtrace_zigzag(s64 v)
  * as any tracing probe is (scripts/check-writer --test checks two).
  *
  * The writer-owned state it uses is struct rtrace_wr_cpu, the first member
- * of the ring's per-CPU data (kmod/rtrace_ring.c, which documents the
- * protocol).  rtrace_wr_cpus points at it while a ring is attached (NULL
- * otherwise, and in debug builds of rtrace.ko, whose checks and injection
- * points live in the out-of-line writers); it is read with
- * preemption disabled, the RCU-sched read side that detaching waits for.
+ * of the ring's per-CPU data (kmod/ring/ring.c documents the protocol).
+ * rtrace_wr_cpus points at it while a ring is attached (NULL otherwise,
+ * and in debug builds of rtrace.ko, whose checks and injection points
+ * live in the out-of-line writers); it is read with preemption disabled,
+ * the RCU-sched read side that detaching waits for.
  * Busy byte RTRACE_WR_SLOW is non-zero while this CPU does not record, so
  * "recording and nothing busy" is one load.
  */
@@ -189,8 +159,10 @@ static __always_inline bool rtrace_fast_begin(size_t room, struct rtrace_wr_cpu 
 		/*
 		 * Own the lane before looking at it: an interrupt of the same
 		 * level (entry window) arriving after this store sees the byte
-		 * and takes the spare lane.  Plain store, only this CPU looks;
-		 * pairs with the barrier() of rtrace_fast_end().
+		 * and takes the spare lane.  A plain store: the lane bytes
+		 * matter only to writers on this CPU, which run after it in
+		 * program order (the busy word's rules: kmod/ring/ring.c).
+		 * The barrier() pairs with the barrier() of rtrace_fast_end().
 		 */
 		WRITE_ONCE(wc->busy.lane[l], 1);
 		barrier();
@@ -307,157 +279,4 @@ static __always_inline u8 *rtrace_put_regs(u8 *p, unsigned int nargs, u64 a0, u6
 	return p;
 }
 
-/**
- * rtrace_emit_regs() - record an event with up to five register arguments
- * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
- * @a0: argument 0 (used if n > 0)
- * @a1: argument 1 (used if n > 1)
- * @a2: argument 2 (used if n > 2)
- * @a3: argument 3 (used if n > 3)
- * @a4: argument 4 (used if n > 4)
- *
- * The payload stays in registers; the common case is written inline (see
- * "The inline fast path" above), everything else by __rtrace_emit_regs().
- * Usually called through rtrace_emit0() .. rtrace_emit5().
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit().
- */
-static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2,
-					    u64 a3, u64 a4)
-{
-	unsigned int nargs = type_nargs >> 16;
-	u32 type = type_nargs & 0xffff;
-	u64 h = ((u64)type << 4) | nargs;
-	struct rtrace_wr_cpu *wc;
-	unsigned long l;
-	u64 ts, delta;
-	u8 *p;
-
-	/* Type 1..1023 (h in two bytes), at most five arguments. */
-	if (unlikely(type - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
-		goto slow;
-	preempt_disable_notrace();
-	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(nargs * RTRACE_REC_MAX_VARINT), &wc, &l))
-		goto slow_enable;
-	p = wc->pos[l];
-	ts = rtrace_fast_clock(wc, l, &delta);
-	p = rtrace_put_varint14(p, h);
-	p = rtrace_put_varint(p, delta);
-	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
-	rtrace_fast_commit(wc, l, p, ts);
-	preempt_enable_notrace();
-	return 0;
-
-slow_enable:
-	preempt_enable_notrace();
-slow:
-	return __rtrace_emit_regs(type_nargs, a0, a1, a2, a3, a4);
-}
-
-/**
- * rtrace_emit_raw() - record an event with a raw byte payload
- * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
- * @data: payload
- * @len: bytes at @data
- *
- * Payloads of 8 to 16 bytes are written inline in the common case (two
- * overlapping 8-byte moves); everything else by __rtrace_emit_raw().
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
- */
-static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
-{
-	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
-	const u8 *src = data;
-	struct rtrace_wr_cpu *wc;
-	unsigned long l;
-	u64 ts, delta, a, b;
-	u8 *p;
-
-	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
-	if (unlikely((u32)type - 1 >= 0x3ff || len - 8 > 8))
-		goto slow;
-	preempt_disable_notrace();
-	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(1 + 16), &wc, &l))
-		goto slow_enable;
-	p = wc->pos[l];
-	ts = rtrace_fast_clock(wc, l, &delta);
-	p = rtrace_put_varint14(p, h);
-	p = rtrace_put_varint(p, delta);
-	*p++ = (u8)len;
-	__builtin_memcpy(&a, src, 8);
-	__builtin_memcpy(&b, src + len - 8, 8);
-	__builtin_memcpy(p, &a, 8);
-	__builtin_memcpy(p + len - 8, &b, 8);
-	rtrace_fast_commit(wc, l, p + len, ts);
-	preempt_enable_notrace();
-	return 0;
-
-slow_enable:
-	preempt_enable_notrace();
-slow:
-	return __rtrace_emit_raw(type, data, len);
-}
-
-/* Register-argument writers; context and return values as rtrace_emit_regs(). */
-static __always_inline int rtrace_emit0(u16 type)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 0), 0, 0, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit1(u16 type, u64 a0)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 1), a0, 0, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit2(u16 type, u64 a0, u64 a1)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 2), a0, a1, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit3(u16 type, u64 a0, u64 a1, u64 a2)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 3), a0, a1, a2, 0, 0);
-}
-
-static __always_inline int rtrace_emit4(u16 type, u64 a0, u64 a1, u64 a2, u64 a3)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 4), a0, a1, a2, a3, 0);
-}
-
-static __always_inline int rtrace_emit5(u16 type, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 5), a0, a1, a2, a3, a4);
-}
-
-/*
- * Testing (RTRACE_DEBUG builds only): a hook called at each labelled step
- * of the writer, from inside the writer, so a test can perform a nested
- * write (directly, or by raising a self-NMI) at exactly that point.
- */
-enum rtrace_inject_point {
-	RTRACE_INJ_LANE_PICKED,		/* lane chosen, busy flag not yet set */
-	RTRACE_INJ_BUSY_SET,		/* lane owned, clock not yet read */
-	RTRACE_INJ_CLOCK_READ,		/* timestamp taken, nothing encoded */
-	RTRACE_INJ_MID_ENCODE,		/* type and delta encoded, arguments not */
-	RTRACE_INJ_BEFORE_COMMIT,	/* record encoded, write position not moved */
-	RTRACE_INJ_SWITCH_CLOSED,	/* full sub-buffer finalized, not published */
-	RTRACE_INJ_SWITCH_PUBLISHED,	/* published, next one not yet opened */
-	RTRACE_INJ_SWITCH_OPENING,	/* next header half written */
-	RTRACE_INJ_BUSY_CLEARED,	/* lane released, preemption still off */
-	RTRACE_NR_INJ
-};
-
-typedef void (*rtrace_inject_fn)(enum rtrace_inject_point point);
-
-int rtrace_debug_set_inject(rtrace_inject_fn fn);
-
-/*
- * Benchmark builds only (-DRTRACE_BENCH, bench/run): not exported by a
- * normal rtrace.ko; get it with symbol_get().
- */
-int rtrace_bench_hold_task_lane(bool hold);
-
-#endif /* _RTRACE_H */
+#endif /* _RTRACE_WR_H */

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: the reader side of the ring - copying out published sub-buffers
+ * (peek), handing their slots back to the writer (consume), and the
+ * counters.  One reader at a time; the device serialises (kmod/dev/).
+ * The barriers pair with the writer's in lane.c (table in ring.c).
+ */
+#include "internal.h"
+
+static struct rtrace_lane *rtrace_reader_lane(struct rtrace_ring *ring,
+					      unsigned int cpu, unsigned int lane)
+{
+	if (cpu >= nr_cpu_ids || lane >= RTRACE_NR_LANES ||
+	    !cpumask_test_cpu(cpu, &ring->cpumask))
+		return NULL;
+	return &per_cpu_ptr(ring->cpus, cpu)->lane[lane];
+}
+
+/**
+ * rtrace_ring_peek() - copy the oldest unread sub-buffer of a lane
+ * @ring: the ring
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ * @buf: kernel buffer for header + records
+ * @len: bytes at @buf
+ *
+ * In overwrite mode the sub-buffer is pinned until rtrace_ring_consume():
+ * the writer will not overwrite it (it drops new events instead), so the
+ * copy is never torn and a second peek returns the same sub-buffer.  One
+ * reader at a time (callers serialise).
+ *
+ * Context: any context that may not race with another reader.
+ * Return: bytes copied (sizeof(struct rtrace_subbuf_hdr) + hdr.commit);
+ * -EAGAIN if nothing is published; -ENOSPC if @len is too small (the
+ * sub-buffer stays in place); -EINVAL for a bad cpu/lane.
+ */
+ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
+			 unsigned int lane, void *buf, size_t len)
+{
+	struct rtrace_lane *ln = rtrace_reader_lane(ring, cpu, lane);
+	struct rtrace_subbuf_hdr *hdr;
+	u64 c, p, old;
+	size_t n;
+
+	if (!ln)
+		return -EINVAL;
+	c = READ_ONCE(ln->consumed);
+	if (!(c & RTRACE_PINNED)) {
+		for (;;) {
+			/*
+			 * The sub-buffer's contents are visible once produced
+			 * says so: pairs with smp_store_release() in
+			 * rtrace_lane_close().
+			 */
+			p = smp_load_acquire(&ln->produced);
+			if (c == p)
+				return -EAGAIN;
+			if (!ring->overwrite)
+				break;
+			/*
+			 * Pin it against the writer's steal; pairs with the
+			 * cmpxchg() in rtrace_lane_claim().
+			 */
+			old = cmpxchg(&ln->consumed, c, c | RTRACE_PINNED);
+			if (old == c)
+				break;
+			c = old;	/* stolen: try the next oldest */
+		}
+	}
+	hdr = rtrace_slot(ring, ln, c & ~RTRACE_PINNED);
+	n = sizeof(*hdr) + READ_ONCE(hdr->commit);
+	if (n > ring->subbuf_size)
+		return -EIO;
+	if (n > len)
+		return -ENOSPC;
+	memcpy(buf, hdr, n);
+	return n;
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_peek);
+
+/**
+ * rtrace_ring_consume() - mark the sub-buffer returned by peek as read
+ * @ring: the ring
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ *
+ * Context: as rtrace_ring_peek(), after a successful peek of the same lane.
+ */
+void rtrace_ring_consume(struct rtrace_ring *ring, unsigned int cpu,
+			 unsigned int lane)
+{
+	struct rtrace_lane *ln = rtrace_reader_lane(ring, cpu, lane);
+	u64 c;
+
+	if (!ln)
+		return;
+	c = READ_ONCE(ln->consumed);
+	if (ring->overwrite ? !(c & RTRACE_PINNED) :
+	    c == smp_load_acquire(&ln->produced))	/* see rtrace_lane_close() */
+		return;
+	WRITE_ONCE(ln->subbufs_read, ln->subbufs_read + 1);
+	/*
+	 * Our copy is complete before the writer may reuse the slot: pairs
+	 * with smp_load_acquire(&lane->consumed) in rtrace_lane_claim().
+	 * While pinned, only the reader changes consumed.
+	 */
+	smp_store_release(&ln->consumed, (c & ~RTRACE_PINNED) + 1);
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_consume);
+
+/**
+ * rtrace_ring_has_data() - is any sub-buffer published and unread?
+ * @ring: the ring
+ *
+ * Context: any.
+ * Return: true if rtrace_ring_peek() would find something.
+ */
+bool rtrace_ring_has_data(struct rtrace_ring *ring)
+{
+	struct rtrace_lane *ln;
+	unsigned int cpu, l;
+
+	for_each_cpu(cpu, &ring->cpumask) {
+		for (l = 0; l < RTRACE_NR_LANES; l++) {
+			ln = &per_cpu_ptr(ring->cpus, cpu)->lane[l];
+			/* Pairs with smp_store_release() in rtrace_lane_close(). */
+			if (smp_load_acquire(&ln->produced) !=
+			    (READ_ONCE(ln->consumed) & ~RTRACE_PINNED))
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * rtrace_ring_stats() - counters of one (cpu, lane)
+ * @ring: the ring
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ * @st: filled in; written and bytes include the open sub-buffer
+ *
+ * Exact once the ring is stopped; approximate while writers run.
+ *
+ * Context: any.
+ */
+void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
+		       unsigned int lane, struct rtrace_lane_stats *st)
+{
+	struct rtrace_lane *ln;
+	unsigned int c;
+	u8 *pos;
+
+	memset(st, 0, sizeof(*st));
+	st->cpu = cpu;
+	st->lane = lane;
+	if (cpu >= nr_cpu_ids || lane >= RTRACE_NR_LANES)
+		return;
+	ln = &per_cpu_ptr(ring->cpus, cpu)->lane[lane];
+	st->written = READ_ONCE(ln->written);
+	st->bytes = READ_ONCE(ln->bytes);
+	pos = READ_ONCE(ln->wc->pos[ln->lane_id]);
+	if (pos) {
+		st->written += READ_ONCE(ln->wc->nr_events[ln->lane_id]);
+		st->bytes += pos - (u8 *)(READ_ONCE(ln->hdr) + 1);
+	}
+	for (c = 0; c < RTRACE_NR_LOST; c++)
+		st->lost[c] = rtrace_lost_total(ln, c);
+	st->nested = READ_ONCE(ln->nested);
+	/* Pairs with smp_store_release() in rtrace_lane_close(). */
+	st->subbufs_written = smp_load_acquire(&ln->produced);
+	st->subbufs_read = READ_ONCE(ln->subbufs_read);
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_stats);
+
+/**
+ * rtrace_ring_nest_pairs() - nesting observed on a CPU, by lane pair
+ * @ring: the ring
+ * @cpu: CPU
+ * @pairs: out: pairs[a][b] = writes on lane b that began while lane a was
+ *	busy (b interrupted a)
+ *
+ * Context: any; exact once the ring is stopped.
+ */
+void rtrace_ring_nest_pairs(struct rtrace_ring *ring, unsigned int cpu,
+			    u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES])
+{
+	struct rtrace_cpu *rc;
+	unsigned int a, b;
+
+	memset(pairs, 0, sizeof(u64) * RTRACE_NR_LANES * RTRACE_NR_LANES);
+	if (cpu >= nr_cpu_ids)
+		return;
+	rc = per_cpu_ptr(ring->cpus, cpu);
+	for (a = 0; a < RTRACE_NR_LANES; a++)
+		for (b = 0; b < RTRACE_NR_LANES; b++)
+			pairs[a][b] = READ_ONCE(rc->pairs[b][a]);
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_nest_pairs);

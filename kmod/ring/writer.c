@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: the out-of-line writers - every write the inline fast path of
+ * include/rtrace_wr.h leaves to rtrace.ko: nested writes, the spare lane,
+ * sub-buffer switches, losses, the trace_clock_local() clock, and every
+ * RTRACE_DEBUG check.  The protocol is in ring.c; the writer state lives
+ * in registers (rtrace_wr_begin() works on the writer's locals, and the
+ * slow paths get scalars, never an address).
+ */
+#include "internal.h"
+
+/* Busy byte of lane @l in a snapshot of union rtrace_wr_busy.all. */
+static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (u8)(all >> (56 - 8 * l));
+#else
+	return (u8)(all >> (8 * l));
+#endif
+}
+
+/*
+ * Note a write that began while other lanes of this CPU were busy: per
+ * lane, and per (interrupted, interrupting) pair for the nesting test.
+ */
+static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
+						unsigned int l, u64 busy_all)
+{
+	unsigned int b;
+
+	WRITE_ONCE(rc->lane[l].nested, rc->lane[l].nested + 1);
+	/* Only the busy lanes (usually one), lowest byte first. */
+	while (busy_all) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		b = (63 - __builtin_clzll(busy_all)) / 8;
+		busy_all &= ~(0xffULL << (8 * b));
+		b = 7 - b;
+#else
+		b = __builtin_ctzll(busy_all) / 8;
+		busy_all &= ~(0xffULL << (8 * b));
+#endif
+		WRITE_ONCE(rc->pairs[l][b], rc->pairs[l][b] + 1);
+	}
+}
+
+NOKPROBE_SYMBOL(rtrace_note_nested);
+
+/*
+ * Take a lane of this CPU for a write: the lane of the context level, or
+ * the spare lane if that is busy.  Preemption must be disabled.  A macro
+ * over the caller's locals (ring, rc, lane, l, ts, ret), so the owner's
+ * state stays in registers: nothing is passed by address, nothing spills.
+ * Sets ret to 0 with the lane owned and the timestamp taken; -ENODEV if no
+ * ring is recording, -EBUSY on recursion (counted).
+ */
+#define rtrace_wr_begin() do {					\
+	unsigned int __ctx;						\
+	u64 __busy;							\
+									\
+	/* preempt_disable_notrace() is the RCU-sched read side. */	\
+	ring = rcu_dereference_raw(rtrace_active);			\
+	ret = -ENODEV;							\
+	if (unlikely(!ring))						\
+		break;							\
+	rc = this_cpu_ptr(ring->cpus);					\
+	__ctx = RTRACE_REENTRANT ? rtrace_context_level() : 0;		\
+	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {	\
+		local64_inc(&rc->lane[__ctx].lost_off);			\
+		break;							\
+	}								\
+	__busy = RTRACE_REENTRANT ?					\
+		 READ_ONCE(rc->w.busy.all) & RTRACE_BUSY_LANES : 0;		\
+	l = __ctx;							\
+	if (unlikely(__busy) && rtrace_busy_lane(__busy, l)) {		\
+		l = RTRACE_LANE_SPARE;					\
+		if (rtrace_busy_lane(__busy, l)) {			\
+			local64_inc(&rc->lane[__ctx].lost_rec);		\
+			ret = -EBUSY;					\
+			break;						\
+		}							\
+	}								\
+	rtrace_inject(RTRACE_INJ_LANE_PICKED);				\
+	if (RTRACE_REENTRANT)						\
+		rtrace_lane_take(ring, rc, l);				\
+	lane = &rc->lane[l];						\
+	if (unlikely(__busy))						\
+		rtrace_note_nested(rc, l, __busy);			\
+	rtrace_inject(RTRACE_INJ_BUSY_SET);				\
+	ts = rtrace_clock_after(ring->clock, rc->w.last_ts[l]);		\
+	rtrace_inject(RTRACE_INJ_CLOCK_READ);				\
+	ret = 0;							\
+} while (0)
+
+/* The record ends at @p: make it part of the sub-buffer. */
+static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u64 ts)
+{
+	rtrace_inject(RTRACE_INJ_BEFORE_COMMIT);
+	rtrace_wr_store(lane->wc, lane->lane_id, p, ts);
+}
+
+static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
+{
+	/* Short payloads: two overlapping unaligned moves, no call. */
+	if (len >= 8 && len <= 16) {
+		u64 a = get_unaligned((const u64 *)src);
+		u64 b = get_unaligned((const u64 *)(src + len - 8));
+
+		put_unaligned(a, (u64 *)p);
+		put_unaligned(b, (u64 *)(p + len - 8));
+	} else if (len < 8) {
+		u32 i;
+
+		for (i = 0; i < len; i++)
+			p[i] = src[i];
+	} else {
+		memcpy(p, src, len);
+	}
+	return p + len;
+}
+
+/* ---------------------------------------------------------------------
+ * The exported writers.
+ */
+
+/**
+ * rtrace_emit() - record an event with integer arguments
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @nargs: number of arguments, at most RTRACE_REC_MAX_ARGS
+ * @args: the arguments (varint-encoded; zigzag signed values first)
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: 0 if recorded; -ENODEV if no session is recording on this CPU;
+ * -EBUSY on recursion (lane and spare lane busy); -ENOSPC if the ring is
+ * full (discard mode); -E2BIG if the record exceeds a sub-buffer;
+ * -EINVAL for type 0 or too many arguments.  Every failure but -EINVAL is
+ * counted as a loss of its cause.
+ */
+int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
+{
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
+	unsigned int i;
+	size_t fixed;
+	int ret;
+	u8 *p;
+	u64 h;
+
+	rtrace_unit_count_slow();
+	if (unlikely(!type || nargs > RTRACE_REC_MAX_ARGS))
+		return -EINVAL;
+	h = ((u64)type << 4) | nargs;
+	preempt_disable_notrace();
+	rtrace_wr_begin();
+	if (unlikely(ret))
+		goto out;
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
+		     RTRACE_REC_HDR_MAX + nargs * RTRACE_REC_MAX_VARINT)) {
+		fixed = rtrace_vlen(h);
+		for (i = 0; i < nargs; i++)
+			fixed += rtrace_vlen(args[i]);
+		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
+		if (ret)
+			goto release;
+		p = rc->w.pos[l];
+	}
+	p = rtrace_put_varint(p, h);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	rtrace_inject(RTRACE_INJ_MID_ENCODE);
+	for (i = 0; i < nargs; i++)
+		p = rtrace_put_varint(p, args[i]);
+	rtrace_wr_commit(lane, p, ts);
+release:
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
+	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+out:
+	preempt_enable_notrace();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(rtrace_emit);
+NOKPROBE_SYMBOL(rtrace_emit);
+
+/**
+ * __rtrace_emit_regs() - the out-of-line writer behind rtrace_emit_regs()
+ * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
+ * @a0: argument 0 (used if n > 0)
+ * @a1: argument 1 (used if n > 1)
+ * @a2: argument 2 (used if n > 2)
+ * @a3: argument 3 (used if n > 3)
+ * @a4: argument 4 (used if n > 4)
+ *
+ * Every case and every check: nested writes, the spare lane, sub-buffer
+ * switches, losses, the trace_clock_local() clock, debug builds.  Call
+ * rtrace_emit_regs() (include/rtrace_emit.h), which does the common case
+ * inline and calls this for the rest.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit().
+ */
+int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
+{
+	unsigned int nargs = type_nargs >> 16;
+	u16 type = (u16)type_nargs;
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
+	size_t fixed;
+	int ret;
+	u8 *p;
+	u64 h;
+
+	rtrace_unit_count_slow();
+	if (unlikely(!type || nargs > RTRACE_EMIT_REGS_MAX))
+		return -EINVAL;
+	h = ((u64)type << 4) | nargs;
+	preempt_disable_notrace();
+	rtrace_wr_begin();
+	if (unlikely(ret))
+		goto out;
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
+		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
+		fixed = rtrace_vlen(h);
+		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
+		fixed += nargs > 1 ? rtrace_vlen(a1) : 0;
+		fixed += nargs > 2 ? rtrace_vlen(a2) : 0;
+		fixed += nargs > 3 ? rtrace_vlen(a3) : 0;
+		fixed += nargs > 4 ? rtrace_vlen(a4) : 0;
+		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
+		if (ret)
+			goto release;
+		p = rc->w.pos[l];
+	}
+	p = rtrace_put_varint(p, h);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	rtrace_inject(RTRACE_INJ_MID_ENCODE);
+	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
+	rtrace_wr_commit(lane, p, ts);
+release:
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
+	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+out:
+	preempt_enable_notrace();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(__rtrace_emit_regs);
+NOKPROBE_SYMBOL(__rtrace_emit_regs);
+
+/*
+ * RTRACE_TEST_DROP_NOTRACE builds one writer without notrace, so the test
+ * of scripts/check-writer can prove the check rejects it.
+ */
+#ifdef RTRACE_TEST_DROP_NOTRACE
+#define rtrace_raw_notrace
+#else
+#define rtrace_raw_notrace notrace
+#endif
+
+/**
+ * __rtrace_emit_raw() - the out-of-line writer behind rtrace_emit_raw()
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @data: payload
+ * @len: bytes at @data
+ *
+ * Every case and every check, as __rtrace_emit_regs().  Call
+ * rtrace_emit_raw() (include/rtrace_emit.h), which does the common case
+ * inline.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+ */
+int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
+{
+	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
+	struct rtrace_ring *ring;
+	struct rtrace_lane *lane;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
+	int ret;
+	u8 *p;
+
+	rtrace_unit_count_slow();
+	if (unlikely(!type))
+		return -EINVAL;
+	preempt_disable_notrace();
+	rtrace_wr_begin();
+	if (unlikely(ret))
+		goto out;
+	p = rc->w.pos[l];
+	if (unlikely((size_t)(rc->w.end[l] - p) <
+		     RTRACE_REC_HDR_MAX + 5 + (size_t)len)) {
+		ret = rtrace_lane_room(ring, rc, lane, ts,
+				       rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
+		if (ret)
+			goto release;
+		p = rc->w.pos[l];
+	}
+	p = rtrace_put_varint(p, h);
+	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	p = rtrace_put_varint(p, len);
+	rtrace_inject(RTRACE_INJ_MID_ENCODE);
+	p = rtrace_put_bytes(p, data, len);
+	rtrace_wr_commit(lane, p, ts);
+release:
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(ring, rc, l);
+	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+out:
+	preempt_enable_notrace();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(__rtrace_emit_raw);
+NOKPROBE_SYMBOL(__rtrace_emit_raw);
+
+#ifdef RTRACE_BENCH
+/**
+ * rtrace_bench_hold_task_lane() - mark this CPU's task lane busy or free
+ * @hold: true to mark it busy, false to free it again
+ *
+ * BENCHMARK ONLY, compiled only with -DRTRACE_BENCH (bench/run's own build
+ * directories).  While the task lane is held, writes from higher contexts
+ * on this CPU take the nested path (busy lanes seen, rtrace_note_nested()),
+ * as if they had interrupted a task-level write, so the benchmark can time
+ * a real nested write.  Task-level writes meanwhile take the spare lane.
+ *
+ * Context: preemption disabled, no task-level write in progress on this
+ * CPU; the caller frees the lane before it enables preemption again.
+ * Return: 0, or -ENODEV if no ring is attached.
+ */
+int rtrace_bench_hold_task_lane(bool hold)
+{
+	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
+	struct rtrace_cpu *rc;
+
+	if (!ring)
+		return -ENODEV;
+	rc = this_cpu_ptr(ring->cpus);
+	if (hold)
+		rtrace_lane_take(ring, rc, RTRACE_LANE_TASK);
+	else
+		rtrace_lane_release(ring, rc, RTRACE_LANE_TASK);
+	return 0;
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_bench_hold_task_lane);
+#endif
