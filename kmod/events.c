@@ -3,8 +3,9 @@
  * rtrace: the event-schema registry - one table of event descriptions
  * (struct rtrace_event_desc: id, name, fields), copied into the stream
  * header of every session configured after a change.  It holds rtrace's
- * own types (below) and those other modules register.  This is the only
- * table of built-in types: a decoder learns them from the stream.
+ * own types (below), those of every source (kmod/sources/, registered at
+ * load) and those other modules register.  This is the only table of
+ * built-in types: a decoder learns them from the stream.
  */
 #include <linux/export.h>
 #include <linux/mutex.h>
@@ -19,7 +20,7 @@ static DEFINE_MUTEX(rtrace_events_lock);	/* the table */
 static unsigned int rtrace_nr_events;
 static struct rtrace_event_desc rtrace_events[RTRACE_MAX_EVENT_DESCS];
 
-/* rtrace's own types. */
+/* rtrace's own types; each source's are in its file. */
 static const struct rtrace_event_desc rtrace_builtin_events[] = {
 	{
 		.id = RTRACE_EV_CLOCK_SYNC,
@@ -29,21 +30,6 @@ static const struct rtrace_event_desc rtrace_builtin_events[] = {
 			{ .name = "clock", .type = RTRACE_FIELD_U64 },
 			{ .name = "mono_ns", .type = RTRACE_FIELD_U64 },
 		},
-	},
-	{
-		.id = RTRACE_EV_TEST,
-		.nr_fields = 3,
-		.name = "test",
-		.fields = {
-			{ .name = "seq", .type = RTRACE_FIELD_U64 },
-			{ .name = "cpu", .type = RTRACE_FIELD_U64 },
-			{ .name = "val", .type = RTRACE_FIELD_HEX },
-		},
-	},
-	{
-		.id = RTRACE_EV_TEST_RAW,
-		.nr_fields = RTRACE_REC_RAW,
-		.name = "test_raw",
 	},
 };
 
@@ -116,7 +102,7 @@ void *rtrace_events_table(size_t head, unsigned int *nr)
 /**
  * rtrace_events_init() - register rtrace's own event types
  *
- * Context: module init.
+ * Context: module init, before the sources register theirs.
  * Return: 0 or -errno.
  */
 int rtrace_events_init(void)

@@ -2,8 +2,8 @@
 /*
  * rtrace: /dev/rtrace - the session, its control and its reader side.
  *
- *   session.c  the session state machine, configuration checks, init
- *              and exit
+ *   session.c  the session state machine, configuration checks, the
+ *              sources' enable/disable, init and exit
  *   ioctl.c    the ioctls: sized structs in and out, dispatch
  *   read.c     open, release, read(), poll(), the reader-side worker, and
  *              the round-robin copy of sub-buffers that read() and the
@@ -31,7 +31,8 @@
  *	mmap_lock	(taken by the mm for mmap/munmap/page faults)
  *	rdev.lock	the state, the session pointer and the consumer;
  *			never held across a user copy, so mmap() may take
- *			it under mmap_lock.
+ *			it under mmap_lock.  Held while the sources are
+ *			enabled and disabled (kmod/sources/source.h).
  *
  * A session is reference counted: readers, ioctls that copy to or from
  * userspace and mappings take a reference under rdev.lock and drop
@@ -58,8 +59,6 @@
 #define RDEV_WORK_MS		20
 /* Flush partly filled sub-buffers after this many idle periods (~1 s). */
 #define RDEV_AUTOFLUSH_IDLE	50
-
-#define RDEV_SOURCES_SUPPORTED	RTRACE_SOURCE_KAPI
 
 /**
  * struct rdev_session - one configured session

@@ -11,6 +11,7 @@
 
 #include "dev.h"
 #include "../ring/ring.h"
+#include "../sources/source.h"
 
 #define RDEV_MAX_STRUCT		PAGE_SIZE	/* largest size a caller may claim */
 
@@ -111,7 +112,7 @@ static int rdev_info(struct rtrace_info __user *uarg)
 	info.nr_cpus = nr_cpu_ids;
 	info.nr_lanes = RTRACE_NR_LANES;
 	info.page_size = PAGE_SIZE;
-	info.sources_supported = RDEV_SOURCES_SUPPORTED;
+	info.sources_supported = rtrace_sources_supported();
 	mutex_lock(&rdev.lock);
 	s = rdev.session;
 	info.state = rdev.state;

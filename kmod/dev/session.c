@@ -2,7 +2,8 @@
 /*
  * rtrace: the session - its state machine (the diagram in
  * uapi/linux/rtrace.h), the checks of a configuration, its creation and
- * lifetime, and when its ring runs.  The device as a whole: dev.h.
+ * lifetime, and when its ring runs and its sources are enabled
+ * (kmod/sources/source.h).  The device as a whole: dev.h.
  */
 #include <linux/capability.h>
 #include <linux/cpumask.h>
@@ -19,10 +20,11 @@
 #include "dev.h"
 #include "../events.h"
 #include "../ring/ring.h"
+#include "../sources/source.h"
 
 #define RDEV_MAX_CPUMASK	4096		/* bytes of a user CPU bitmap */
 
-/* The RTRACE_SOURCE_* bits of the ABI; those not supported get -EOPNOTSUPP. */
+/* The RTRACE_SOURCE_* bits of the ABI; those without a source get -EOPNOTSUPP. */
 #define RDEV_SOURCES_KNOWN	(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | \
 				 RTRACE_SOURCE_IRQ | RTRACE_SOURCE_SYSCALLS)
 
@@ -237,7 +239,7 @@ int rdev_configure(const struct rtrace_config *cfg)
 		return -EINVAL;
 	if (!cfg->sources || (cfg->sources & ~RDEV_SOURCES_KNOWN))
 		return -EINVAL;
-	if (cfg->sources & ~RDEV_SOURCES_SUPPORTED)
+	if (cfg->sources & ~rtrace_sources_supported())
 		return -EOPNOTSUPP;
 
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
@@ -292,18 +294,46 @@ free_cpus:
 	return ret;
 }
 
+/*
+ * Start recording: the ring, then the session's sources, in the order
+ * kmod/sources/source.h documents; rdev.lock held.  On failure nothing
+ * runs.
+ */
+static int rdev_start_locked(struct rdev_session *s)
+{
+	int ret;
+
+	lockdep_assert_held(&rdev.lock);
+	rtrace_ring_set_running(s->ring, true);
+	ret = rtrace_sources_enable(s->cfg.sources);
+	if (ret)
+		rtrace_ring_set_running(s->ring, false);
+	return ret;
+}
+
+/*
+ * Stop recording if the session runs: its sources, then the ring (which
+ * returns once no write is in progress); rdev.lock held.
+ */
+static void rdev_halt_locked(struct rdev_session *s)
+{
+	lockdep_assert_held(&rdev.lock);
+	if (rdev.state != RTRACE_STATE_RUNNING)
+		return;
+	rtrace_sources_disable(s->cfg.sources);
+	rtrace_ring_set_running(s->ring, false);
+}
+
 /* Stop writing and publish everything; rdev.lock held. */
 static void rdev_stop_locked(void)
 {
 	struct rdev_session *s = rdev.session;
 
-	lockdep_assert_held(&rdev.lock);
 	/*
-	 * set_running(false) returns once no write is in progress, so the
-	 * flush below publishes every committed event and nothing follows.
+	 * Once halted no write is in progress, so the flush below publishes
+	 * every committed event and nothing follows.
 	 */
-	if (rdev.state == RTRACE_STATE_RUNNING)
-		rtrace_ring_set_running(s->ring, false);
+	rdev_halt_locked(s);
 	rtrace_ring_flush(s->ring);
 	rdev.state = RTRACE_STATE_STOPPED;
 }
@@ -313,7 +343,8 @@ static void rdev_stop_locked(void)
  * @nr: _IOC_NR() of the ioctl
  *
  * Context: process context, rdev.lock not held.
- * Return: 0; -ENODATA without a session; -EBUSY for START while running.
+ * Return: 0; -ENODATA without a session; -EBUSY for START while running;
+ * the error of a source that could not be enabled.
  */
 int rdev_control(unsigned int nr)
 {
@@ -330,7 +361,9 @@ int rdev_control(unsigned int nr)
 			ret = -EBUSY;
 			break;
 		}
-		rtrace_ring_set_running(rdev.session->ring, true);
+		ret = rdev_start_locked(rdev.session);
+		if (ret)
+			break;
 		rdev.state = RTRACE_STATE_RUNNING;
 		rdev.idle = 0;
 		schedule_delayed_work(&rdev.work, msecs_to_jiffies(RDEV_WORK_MS));
@@ -350,8 +383,9 @@ unlock:
 }
 
 /*
- * Stop the session's writers, detach its ring and take it out of the
- * device (state EMPTY).  Return: the session (or NULL), for rdev_put().
+ * Stop the session's sources and writers, detach its ring and take it out
+ * of the device (state EMPTY).  Return: the session (or NULL), for
+ * rdev_put().
  */
 static struct rdev_session *rdev_take_locked(void)
 {
@@ -359,8 +393,7 @@ static struct rdev_session *rdev_take_locked(void)
 
 	lockdep_assert_held(&rdev.lock);
 	if (s) {
-		if (rdev.state == RTRACE_STATE_RUNNING)
-			rtrace_ring_set_running(s->ring, false);
+		rdev_halt_locked(s);
 		rtrace_ring_detach(s->ring);
 	}
 	rdev.session = NULL;
@@ -417,6 +450,8 @@ int rdev_flush_stopped(struct rdev_session *s)
  */
 int rtrace_dev_init(void)
 {
+	int ret;
+
 	/* The ABI's sizes are part of the ABI: the struct layouts must not drift. */
 	BUILD_BUG_ON(sizeof(struct rtrace_subbuf_hdr) != 72);
 	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 80);
@@ -431,7 +466,10 @@ int rtrace_dev_init(void)
 	init_waitqueue_head(&rdev.wq);
 	INIT_DELAYED_WORK(&rdev.work, rdev_work_fn);
 	rdev.state = RTRACE_STATE_EMPTY;
-	return rtrace_events_init();
+	ret = rtrace_events_init();
+	if (ret)
+		return ret;
+	return rtrace_sources_init();
 }
 
 /**

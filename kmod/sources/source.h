@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtrace: event sources - what produces the events of a session, turned on
+ * and off by the session code (kmod/dev/session.c).
+ *
+ * Adding a source: a file kmod/sources/<name>.c that defines
+ * "const struct rtrace_source rtrace_source_<name>", its declaration below,
+ * its row in the table of sources.c, and its object in kmod/Kbuild.  The
+ * device then reports its bit in rtrace_info.sources_supported, accepts it
+ * in rtrace_config.sources, and every stream header lists its event types.
+ *
+ * When the session code calls a source
+ * ====================================
+ *
+ * A session's ring is attached (writers find it) from CONFIGURE until the
+ * session is replaced, RESET or the module unloads; the sources selected in
+ * its rtrace_config.sources are enabled only while it runs:
+ *
+ *   START:  rtrace_ring_set_running(ring, true), then ->enable() of each
+ *           selected source in table order.  If one fails, those already
+ *           enabled are disabled in reverse order, the ring is stopped
+ *           again and START fails with that error (state unchanged).
+ *   STOP and SNAPSHOT of a running session, RESET of one, module exit
+ *   with one (CONFIGURE refuses to replace a running session):
+ *           ->disable() of each selected source in reverse table order,
+ *           then rtrace_ring_set_running(ring, false) (which waits for
+ *           writes in progress), then the flush (STOP, SNAPSHOT) or
+ *           rtrace_ring_detach() (RESET, replacement, exit).
+ *
+ * So a source writes only into a running ring (nothing is counted as
+ * RTRACE_LOST_OFF because of the order), and once ->disable() returns the
+ * ring may stop and go away: ->disable() must not return while one of the
+ * source's probes may still be running (for tracepoints:
+ * tracepoint_probe_unregister(), then tracepoint_synchronize_unregister()).
+ *
+ * Context of ->enable() and ->disable(): process context, may sleep,
+ * interrupts on, no spinlock held; the device's rdev.lock (a mutex) is
+ * held, which serialises every call with every state change.  They may
+ * take global locks (tracepoints_mutex, cpus_read_lock()), but must not
+ * touch user memory or call back into the device.  ->disable() cannot fail.
+ *
+ * A probe writes with the API of include/rtrace_emit.h, like any module.
+ */
+#ifndef _RTRACE_SOURCE_H
+#define _RTRACE_SOURCE_H
+
+#include <linux/types.h>
+#include <uapi/linux/rtrace.h>
+
+/**
+ * struct rtrace_source - one event source
+ * @name: short name, for messages
+ * @bit: its RTRACE_SOURCE_* bit
+ * @events: descriptions of the event types it writes, registered at load
+ * @nr_events: entries at @events
+ * @enable: start writing events; NULL if there is nothing to start.
+ *	Return: 0 or -errno.
+ * @disable: stop, and return only when no probe is still writing; NULL if
+ *	there is nothing to stop
+ */
+struct rtrace_source {
+	const char *name;
+	u64 bit;
+	const struct rtrace_event_desc *events;
+	unsigned int nr_events;
+	int (*enable)(void);
+	void (*disable)(void);
+};
+
+/* The sources (one file each), in the order of the table in sources.c. */
+extern const struct rtrace_source rtrace_source_kapi;
+
+/* sources.c: the session code's calls, over the table. */
+u64 rtrace_sources_supported(void);
+int rtrace_sources_init(void);
+int rtrace_sources_enable(u64 mask);
+void rtrace_sources_disable(u64 mask);
+
+#endif /* _RTRACE_SOURCE_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: the table of event sources, and the calls the session code makes
+ * over it (when and in which context: source.h).
+ */
+#include <linux/kernel.h>
+#include <linux/printk.h>
+
+#include "source.h"
+#include "../events.h"
+
+/* Adding a source: one row here (and source.h says what else). */
+static const struct rtrace_source *const rtrace_sources[] = {
+	&rtrace_source_kapi,
+};
+
+/**
+ * rtrace_sources_supported() - the RTRACE_SOURCE_* bits of the sources
+ *
+ * Context: any.
+ * Return: the bits of every source in the table.
+ */
+u64 rtrace_sources_supported(void)
+{
+	u64 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_sources); i++)
+		mask |= rtrace_sources[i]->bit;
+	return mask;
+}
+
+/**
+ * rtrace_sources_init() - register the event types of every source
+ *
+ * Context: module init, after rtrace_events_init().
+ * Return: 0 or -errno.
+ */
+int rtrace_sources_init(void)
+{
+	const struct rtrace_source *src;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_sources); i++) {
+		src = rtrace_sources[i];
+		ret = rtrace_events_register(src->events, src->nr_events);
+		if (ret) {
+			pr_err("rtrace: source %s: cannot register its events: %d\n",
+			       src->name, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Disable the sources of @mask among the first @n of the table, last first. */
+static void rtrace_sources_disable_first(u64 mask, unsigned int n)
+{
+	const struct rtrace_source *src;
+
+	while (n--) {
+		src = rtrace_sources[n];
+		if ((mask & src->bit) && src->disable)
+			src->disable();
+	}
+}
+
+/**
+ * rtrace_sources_enable() - enable the sources of a session that starts
+ * @mask: the session's RTRACE_SOURCE_* bits
+ *
+ * Context: as source.h says (process context, rdev.lock held).
+ * Return: 0, or the error of the first source that failed (the ones
+ * enabled before it are disabled again).
+ */
+int rtrace_sources_enable(u64 mask)
+{
+	const struct rtrace_source *src;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_sources); i++) {
+		src = rtrace_sources[i];
+		if (!(mask & src->bit) || !src->enable)
+			continue;
+		ret = src->enable();
+		if (ret) {
+			pr_warn("rtrace: source %s: cannot enable: %d\n", src->name, ret);
+			rtrace_sources_disable_first(mask, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * rtrace_sources_disable() - disable the sources of a session that stops
+ * @mask: the session's RTRACE_SOURCE_* bits
+ *
+ * Returns once none of them writes any more.
+ *
+ * Context: as source.h says (process context, rdev.lock held).
+ */
+void rtrace_sources_disable(u64 mask)
+{
+	rtrace_sources_disable_first(mask, ARRAY_SIZE(rtrace_sources));
+}
