@@ -4,10 +4,24 @@
  * include/rtrace_wr.h leaves to rtrace.ko: nested writes, the spare lane,
  * sub-buffer switches, losses, the trace_clock_local() clock, and every
  * RTRACE_DEBUG check.  The protocol is in ring.c; the writer state lives
- * in registers (rtrace_wr_begin() works on the writer's locals, and the
- * slow paths get scalars, never an address).
+ * in registers (struct rtrace_wr is scalarised once rtrace_wr_begin() is
+ * inlined, and the slow paths get scalars, never its address).
  */
 #include "internal.h"
+
+/**
+ * struct rtrace_wr - one out-of-line write in progress
+ * @ring: the ring it writes into
+ * @rc: this CPU's lanes
+ * @l: the lane it owns, RTRACE_LANE_*
+ * @ts: the record's timestamp
+ */
+struct rtrace_wr {
+	struct rtrace_ring *ring;
+	struct rtrace_cpu *rc;
+	unsigned int l;
+	u64 ts;
+};
 
 /* Busy byte of lane @l in a snapshot of union rtrace_wr_busy.all. */
 static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
@@ -47,55 +61,95 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 
 /*
  * Take a lane of this CPU for a write: the lane of the context level, or
- * the spare lane if that is busy.  Preemption must be disabled.  A macro
- * over the caller's locals (ring, rc, lane, l, ts, ret), so the owner's
- * state stays in registers: nothing is passed by address, nothing spills.
- * Sets ret to 0 with the lane owned and the timestamp taken; -ENODEV if no
- * ring is recording, -EBUSY on recursion (counted).
+ * the spare lane if that is busy, and read the clock.  Preemption must be
+ * disabled.
+ * Return: 0 with *@w set, the lane owned and the timestamp taken; -ENODEV
+ * if no ring is recording on this CPU, -EBUSY on recursion (both counted
+ * when a ring is attached).  On error nothing is owned.
  */
-#define rtrace_wr_begin() do {					\
-	unsigned int __ctx;						\
-	u64 __busy;							\
-									\
-	/* preempt_disable_notrace() is the RCU-sched read side. */	\
-	ring = rcu_dereference_raw(rtrace_active);			\
-	ret = -ENODEV;							\
-	if (unlikely(!ring))						\
-		break;							\
-	rc = this_cpu_ptr(ring->cpus);					\
-	__ctx = RTRACE_REENTRANT ? rtrace_context_level() : 0;		\
-	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {	\
-		local64_inc(&rc->lane[__ctx].lost_off);			\
-		break;							\
-	}								\
-	__busy = RTRACE_REENTRANT ?					\
-		 READ_ONCE(rc->w.busy.all) & RTRACE_BUSY_LANES : 0;		\
-	l = __ctx;							\
-	if (unlikely(__busy) && rtrace_busy_lane(__busy, l)) {		\
-		l = RTRACE_LANE_SPARE;					\
-		if (rtrace_busy_lane(__busy, l)) {			\
-			local64_inc(&rc->lane[__ctx].lost_rec);		\
-			ret = -EBUSY;					\
-			break;						\
-		}							\
-	}								\
-	rtrace_inject(RTRACE_INJ_LANE_PICKED);				\
-	if (RTRACE_REENTRANT)						\
-		rtrace_lane_take(ring, rc, l);				\
-	lane = &rc->lane[l];						\
-	if (unlikely(__busy))						\
-		rtrace_note_nested(rc, l, __busy);			\
-	rtrace_inject(RTRACE_INJ_BUSY_SET);				\
-	ts = rtrace_clock_after(ring->clock, rc->w.last_ts[l]);		\
-	rtrace_inject(RTRACE_INJ_CLOCK_READ);				\
-	ret = 0;							\
-} while (0)
+static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
+{
+	struct rtrace_ring *ring;
+	struct rtrace_cpu *rc;
+	unsigned int ctx, l;
+	u64 busy;
+
+	/* preempt_disable_notrace() is the RCU-sched read side (ring.c's table). */
+	ring = rcu_dereference_raw(rtrace_active);
+	if (unlikely(!ring))
+		return -ENODEV;
+	rc = this_cpu_ptr(ring->cpus);
+	ctx = RTRACE_REENTRANT ? rtrace_context_level() : 0;
+	/* Pairs with rtrace_ring_set_running() (ring.c's table). */
+	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {
+		local64_inc(&rc->lane[ctx].lost_off);
+		return -ENODEV;
+	}
+	busy = RTRACE_REENTRANT ? READ_ONCE(rc->w.busy.all) & RTRACE_BUSY_LANES : 0;
+	l = ctx;
+	if (unlikely(busy) && rtrace_busy_lane(busy, l)) {
+		l = RTRACE_LANE_SPARE;
+		if (rtrace_busy_lane(busy, l)) {
+			local64_inc(&rc->lane[ctx].lost_rec);
+			return -EBUSY;
+		}
+	}
+	rtrace_inject(RTRACE_INJ_LANE_PICKED);
+	if (RTRACE_REENTRANT)
+		rtrace_lane_take(ring, rc, l);
+	if (unlikely(busy))
+		rtrace_note_nested(rc, l, busy);
+	rtrace_inject(RTRACE_INJ_BUSY_SET);
+	w->ts = rtrace_clock_after(ring->clock, rc->w.last_ts[l]);
+	rtrace_inject(RTRACE_INJ_CLOCK_READ);
+	w->ring = ring;
+	w->rc = rc;
+	w->l = l;
+	return 0;
+}
+
+/*
+ * Is there room for a record of at most @worst bytes after its type and
+ * delta in the open sub-buffer?  The fast check; near the end of a
+ * sub-buffer the caller computes the exact size for rtrace_wr_room().
+ */
+static __always_inline bool rtrace_wr_fits(const struct rtrace_wr *w, size_t worst)
+{
+	return likely((size_t)(w->rc->w.end[w->l] - w->rc->w.pos[w->l]) >=
+		      RTRACE_REC_HDR_MAX + worst);
+}
+
+/*
+ * Make room for @fixed bytes plus the delta, switching sub-buffers if
+ * needed (lane.c).  Return: 0, or -E2BIG / -ENOSPC (counted).
+ */
+static __always_inline int rtrace_wr_room(const struct rtrace_wr *w, size_t fixed)
+{
+	return rtrace_lane_room(w->ring, w->rc, &w->rc->lane[w->l], w->ts, fixed);
+}
+
+/* Encode type-and-count @h and the delta. Return: where the payload goes. */
+static __always_inline u8 *rtrace_wr_head(const struct rtrace_wr *w, u64 h)
+{
+	u8 *p = w->rc->w.pos[w->l];
+
+	p = rtrace_put_varint(p, h);
+	return rtrace_put_varint(p, w->ts - w->rc->w.last_ts[w->l]);
+}
 
 /* The record ends at @p: make it part of the sub-buffer. */
-static __always_inline void rtrace_wr_commit(struct rtrace_lane *lane, u8 *p, u64 ts)
+static __always_inline void rtrace_wr_commit(const struct rtrace_wr *w, u8 *p)
 {
 	rtrace_inject(RTRACE_INJ_BEFORE_COMMIT);
-	rtrace_wr_store(lane->wc, lane->lane_id, p, ts);
+	rtrace_wr_store(&w->rc->w, w->l, p, w->ts);
+}
+
+/* Release the lane taken by rtrace_wr_begin(). */
+static __always_inline void rtrace_wr_end(const struct rtrace_wr *w)
+{
+	if (RTRACE_REENTRANT)
+		rtrace_lane_release(w->ring, w->rc, w->l);
+	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
 }
 
 static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
@@ -119,7 +173,9 @@ static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
 }
 
 /* ---------------------------------------------------------------------
- * The exported writers.
+ * The exported writers: the same steps (begin, room, head, payload,
+ * commit, end) around their own payload.  (One body with the payload in a
+ * struct cost five zeroed stack slots and reloads per write.)
  */
 
 /**
@@ -137,11 +193,7 @@ static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
  */
 int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 {
-	struct rtrace_ring *ring;
-	struct rtrace_lane *lane;
-	struct rtrace_cpu *rc;
-	unsigned int l;
-	u64 ts;
+	struct rtrace_wr w __uninitialized;
 	unsigned int i;
 	size_t fixed;
 	int ret;
@@ -153,30 +205,24 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 		return -EINVAL;
 	h = ((u64)type << 4) | nargs;
 	preempt_disable_notrace();
-	rtrace_wr_begin();
+	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
-	p = rc->w.pos[l];
-	if (unlikely((size_t)(rc->w.end[l] - p) <
-		     RTRACE_REC_HDR_MAX + nargs * RTRACE_REC_MAX_VARINT)) {
+	if (!rtrace_wr_fits(&w, nargs * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		for (i = 0; i < nargs; i++)
 			fixed += rtrace_vlen(args[i]);
-		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
+		ret = rtrace_wr_room(&w, fixed);
 		if (ret)
 			goto release;
-		p = rc->w.pos[l];
 	}
-	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	p = rtrace_wr_head(&w, h);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	for (i = 0; i < nargs; i++)
 		p = rtrace_put_varint(p, args[i]);
-	rtrace_wr_commit(lane, p, ts);
+	rtrace_wr_commit(&w, p);
 release:
-	if (RTRACE_REENTRANT)
-		rtrace_lane_release(ring, rc, l);
-	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+	rtrace_wr_end(&w);
 out:
 	preempt_enable_notrace();
 	return ret;
@@ -205,11 +251,7 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 {
 	unsigned int nargs = type_nargs >> 16;
 	u16 type = (u16)type_nargs;
-	struct rtrace_ring *ring;
-	struct rtrace_lane *lane;
-	struct rtrace_cpu *rc;
-	unsigned int l;
-	u64 ts;
+	struct rtrace_wr w __uninitialized;
 	size_t fixed;
 	int ret;
 	u8 *p;
@@ -220,32 +262,26 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 		return -EINVAL;
 	h = ((u64)type << 4) | nargs;
 	preempt_disable_notrace();
-	rtrace_wr_begin();
+	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
-	p = rc->w.pos[l];
-	if (unlikely((size_t)(rc->w.end[l] - p) <
-		     RTRACE_REC_HDR_MAX + RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
+	if (!rtrace_wr_fits(&w, RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
 		fixed += nargs > 1 ? rtrace_vlen(a1) : 0;
 		fixed += nargs > 2 ? rtrace_vlen(a2) : 0;
 		fixed += nargs > 3 ? rtrace_vlen(a3) : 0;
 		fixed += nargs > 4 ? rtrace_vlen(a4) : 0;
-		ret = rtrace_lane_room(ring, rc, lane, ts, fixed);
+		ret = rtrace_wr_room(&w, fixed);
 		if (ret)
 			goto release;
-		p = rc->w.pos[l];
 	}
-	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	p = rtrace_wr_head(&w, h);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	p = rtrace_put_regs(p, nargs, a0, a1, a2, a3, a4);
-	rtrace_wr_commit(lane, p, ts);
+	rtrace_wr_commit(&w, p);
 release:
-	if (RTRACE_REENTRANT)
-		rtrace_lane_release(ring, rc, l);
-	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+	rtrace_wr_end(&w);
 out:
 	preempt_enable_notrace();
 	return ret;
@@ -279,11 +315,7 @@ NOKPROBE_SYMBOL(__rtrace_emit_regs);
 int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 {
 	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
-	struct rtrace_ring *ring;
-	struct rtrace_lane *lane;
-	struct rtrace_cpu *rc;
-	unsigned int l;
-	u64 ts;
+	struct rtrace_wr w __uninitialized;
 	int ret;
 	u8 *p;
 
@@ -291,28 +323,21 @@ int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 	if (unlikely(!type))
 		return -EINVAL;
 	preempt_disable_notrace();
-	rtrace_wr_begin();
+	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
-	p = rc->w.pos[l];
-	if (unlikely((size_t)(rc->w.end[l] - p) <
-		     RTRACE_REC_HDR_MAX + 5 + (size_t)len)) {
-		ret = rtrace_lane_room(ring, rc, lane, ts,
-				       rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
+	if (!rtrace_wr_fits(&w, 5 + (size_t)len)) {
+		ret = rtrace_wr_room(&w, rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
 		if (ret)
 			goto release;
-		p = rc->w.pos[l];
 	}
-	p = rtrace_put_varint(p, h);
-	p = rtrace_put_varint(p, ts - rc->w.last_ts[l]);
+	p = rtrace_wr_head(&w, h);
 	p = rtrace_put_varint(p, len);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
 	p = rtrace_put_bytes(p, data, len);
-	rtrace_wr_commit(lane, p, ts);
+	rtrace_wr_commit(&w, p);
 release:
-	if (RTRACE_REENTRANT)
-		rtrace_lane_release(ring, rc, l);
-	rtrace_inject(RTRACE_INJ_BUSY_CLEARED);
+	rtrace_wr_end(&w);
 out:
 	preempt_enable_notrace();
 	return ret;
@@ -337,6 +362,7 @@ NOKPROBE_SYMBOL(__rtrace_emit_raw);
  */
 int rtrace_bench_hold_task_lane(bool hold)
 {
+	/* Preemption disabled by the caller: an RCU-sched reader (ring.c). */
 	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
 	struct rtrace_cpu *rc;
 

@@ -49,6 +49,7 @@ typedef __s64 s64;
 #define PAGE_SIZE		4096UL
 #define USEC_PER_SEC		1000000UL
 
+#define __uninitialized
 #define EXPORT_SYMBOL_GPL(sym)
 #define EXPORT_SYMBOL_RTRACE_INTERNAL(sym)
 #define NOKPROBE_SYMBOL(sym)
