@@ -52,7 +52,8 @@ bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 	/*
 	 * Untrusted: only a value between what we last accepted and what we
 	 * produced is taken.  The acquire pairs with the consumer's release
-	 * store after it finished reading those bytes.
+	 * store after it finished reading those bytes (the mmap protocol of
+	 * uapi/linux/rtrace.h).
 	 */
 	c = s->ctrl ? smp_load_acquire(&s->ctrl->consumed) : s->consumed;
 	if (c >= s->consumed && c <= s->produced)

@@ -118,9 +118,9 @@
  *   smp_store_release(&lane->produced)         in rtrace_ring_peek() and
  *   (rtrace_lane_close)                        rtrace_ring_has_data()
  *   smp_load_acquire(&lane->consumed)          smp_store_release(&lane->consumed)
- *   (rtrace_lane_open, discard mode)           in rtrace_ring_consume()
+ *   (rtrace_lane_claim, discard mode)          in rtrace_ring_consume()
  *   cmpxchg(&lane->consumed) steal             cmpxchg(&lane->consumed) pin in
- *   (rtrace_lane_open, overwrite mode)         rtrace_ring_peek(); release in
+ *   (rtrace_lane_claim, overwrite mode)        rtrace_ring_peek(); release in
  *                                              rtrace_ring_consume()
  *   rcu_assign_pointer(rtrace_active)          rcu_dereference_raw() in
  *   (rtrace_ring_attach)                       rtrace_wr_begin(); preempt-disabled section
