@@ -42,7 +42,8 @@ help:
 	@echo '  make debug-kernel  build (once) the cached debug kernel'
 	@echo '  make bench       benchmarks (bench/)'
 	@echo '  make install     install rtrace.ko for KDIR (default: running kernel), the uapi'
-	@echo '                   header and the userspace tools'
+	@echo '                   header, the userspace tools, and for other modules the kernel'
+	@echo '                   API headers and Module.symvers in PREFIX/src/rtrace/'
 	@echo '  make clean       remove build/'
 	@echo 'variables:'
 	@echo '  KERNEL=cloud|rt|6.1|debug   kernel for make modules (default cloud)'
@@ -61,8 +62,7 @@ modules:
 	scripts/build-modules.sh $(MOD_TARGET) $(MOD_FLAGS) >/dev/null
 
 userspace:
-	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace all; \
-	else echo 'userspace: nothing to build yet'; fi
+	$(MAKE) -C userspace all
 
 selftests:
 	$(MAKE) -C selftests/rtrace all
@@ -77,22 +77,24 @@ demo:
 	scripts/demo.sh
 
 bench:
-	@if [ -f bench/Makefile ]; then $(MAKE) -C bench; \
-	else echo 'bench: no benchmarks yet'; fi
+	$(MAKE) -C bench
 
-# Installs rtrace.ko only (never the test modules) into extra/ and runs depmod.
+# Installs rtrace.ko only (never the test modules) into extra/ and runs depmod;
+# what another module builds against (README.md) into $(PREFIX)/src/rtrace/.
+KAPI_DIR	= $(DESTDIR)$(PREFIX)/src/rtrace
 install:
 	scripts/build-modules.sh --kdir $(KDIR) $(MOD_FLAGS) >/dev/null
 	krel=$$(cat $(KDIR)/include/config/kernel.release) && \
 	install -D -m 0644 build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug)/kmod/rtrace.ko \
 		$(DESTDIR)/lib/modules/$$krel/extra/rtrace.ko && \
 	/sbin/depmod $(if $(DESTDIR),-b $(DESTDIR)) $$krel
-	install -D -m 0644 uapi/linux/rtrace.h $(DESTDIR)$(PREFIX)/include/linux/rtrace.h
-	@if grep -q '^install:' userspace/Makefile 2>/dev/null; then \
-		$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX); fi
+	install -D -m 0644 -t $(KAPI_DIR)/include include/rtrace_emit.h include/rtrace_wr.h
+	install -D -m 0644 uapi/linux/rtrace.h $(KAPI_DIR)/include/uapi/linux/rtrace.h
+	install -D -m 0644 build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug)/Module.symvers \
+		$(KAPI_DIR)/Module.symvers
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 clean:
 	rm -rf build
-	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
-	@if [ -f selftests/unit/Makefile ]; then $(MAKE) -C selftests/unit clean; fi
-	@if [ -f bench/Makefile ]; then $(MAKE) -C bench clean; fi
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests/unit clean
