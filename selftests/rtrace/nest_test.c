@@ -81,7 +81,7 @@ static int set_clock(const char *clock)
 /*
  * Random nesting with the ring's clock @clock: the pairs that can occur
  * must occur, every event must decode, and writes that nest nothing must
- * take the inline fast path of include/rtrace.h unless rtrace.ko is a debug
+ * take the inline fast path of include/rtrace_wr.h unless rtrace.ko is a debug
  * build (whose checks live in the out-of-line writers).
  */
 static void nest_random(struct __test_metadata *_metadata, const char *clock)
