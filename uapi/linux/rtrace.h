@@ -1,58 +1,118 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * rtrace: the user/kernel ABI of /dev/rtrace.
+ * rtrace: the user/kernel ABI of /dev/rtrace, version 2.
  *
  * Everything userspace must know to drive a session and decode what it
- * reads lives in this header and nowhere else.  Rules kept throughout:
- * only __u8/__u16/__u32/__u64 and fixed arrays of them, natural alignment,
- * no pointers (user addresses travel as __u64), no enums or bitfields in
- * structs, every reserved field must be zero and is rejected otherwise.
+ * reads lives in this header (Documentation/abi.md explains the rules
+ * behind it).  Rules kept throughout: only __u8/__u16/__u32/__u64 and fixed
+ * arrays of them, natural alignment, little-endian in the stream, no
+ * pointers (user addresses travel as __u64), no enums or bitfields in
+ * structs.
  *
+ * Growth
+ * ------
  * Structs passed to ioctls begin with a __u32 size: the caller sets it to
  * sizeof() the struct as it was compiled.  The kernel accepts any size from
  * the struct's _SIZE_VER0 upwards (copy_struct_from_user semantics: bytes it
  * does not know must be zero, bytes the caller did not pass read as zero),
- * so old binaries keep working when a struct grows.  The ioctl number
- * encodes the VER0 size; the kernel matches on type and number only and
- * takes the size from the struct.
+ * so old binaries keep working when a struct grows.  Reserved fields must
+ * be zero (-EINVAL otherwise).  The ioctl number encodes the VER0 size; the
+ * kernel matches on type and number only and takes the size from the struct.
+ *
+ * Every header in the stream states its own size, and every array sits at
+ * the end of its struct with its offset and count stated, the way perf's
+ * mmap page and perf_event_attr do, so a minor version can grow any of them:
+ *
+ *   stream header      stream_hdr.size bytes; the event table starts at
+ *                      stream_hdr.event_table_offset; the unit (header,
+ *                      table and anything a newer writer adds) is
+ *                      stream_hdr.hdr_size bytes
+ *   event description  stream_hdr.event_desc_size bytes apart
+ *   sub-buffer header  subbuf_hdr.hdr_size bytes (== stream_hdr.subbuf_hdr_size);
+ *                      records start right after it; lost[] has
+ *                      stream_hdr.nr_lost entries at byte
+ *                      stream_hdr.subbuf_lost_offset of the header
+ *   lane statistics    lost[] has lane_stats.nr_lost entries at byte
+ *                      lane_stats.lost_offset of each entry
+ *
+ * A decoder reads the fields it knows at their offsets, skips the bytes it
+ * does not know, and names only the loss causes, flags and field types it
+ * knows (the others still count).  Minor versions only add: fields at the
+ * end of a header (or before an array, which then moves), loss causes,
+ * flags, field types, event descriptions.  Anything else is a new major
+ * version, which a decoder refuses with a clear message.  Writers zero
+ * what they reserve; decoders ignore reserved bytes.
  *
  * The stream
  * ----------
- * read() on /dev/rtrace returns a self-describing byte stream:
+ * read() on /dev/rtrace returns a self-describing byte stream of units.
+ * Every unit begins with a __u32 magic and states its own length:
  *
- *   struct rtrace_stream_hdr          once per session, at the first read
- *   struct rtrace_event_desc[n]       the event schema table (hdr.nr_event_descs)
- *   { struct rtrace_subbuf_hdr; __u8 records[hdr.commit]; } ...
+ *   struct rtrace_stream_hdr, event table     hdr.hdr_size bytes, once per session
+ *   { struct rtrace_subbuf_hdr; records }     sb.hdr_size + sb.commit bytes, ...
  *
- * A stream cut at a sub-buffer boundary still decodes.  Sub-buffers of one
- * (cpu, lane) appear in increasing seq order; a gap in seq means sub-buffers
- * were overwritten (overwrite mode) and is also counted in lost[].
+ * Several sessions concatenate (a new stream header starts each one).
+ * A stream cut at a unit boundary decodes entirely.
  *
- * read() rules (Documentation/abi.md has the details):
- *  - The first file that reads (or maps the data area) becomes the session's
- *    consumer; read() or mmap() from any other file fails with -EBUSY until
- *    the consumer is closed.  Control ioctls work from every file.
- *  - A consumer's first read of a session returns the stream header and
- *    event table, whole: a buffer smaller than that fails with -EINVAL.
- *    When a new session is configured, the consumer gets a new header.
- *  - Then whole sub-buffers (header + commit bytes), as many as fit,
- *    round-robin over (cpu, lane).  A buffer too small for the next one
- *    returns what fit so far, or -EINVAL if nothing did.  A buffer of at
- *    least rtrace_info.read_min bytes always makes progress.
- *  - Blocking while the session is CONFIGURED or RUNNING and nothing is
- *    published; -EAGAIN with O_NONBLOCK; 0 (end of file) once STOPPED and
- *    drained, or when no session exists.  Signals: -ERESTARTSYS/-EINTR.
- *  - A sub-buffer is consumed only after copy_to_user() succeeded: -EFAULT,
- *    a signal or a killed reader lose nothing.
- *  - poll(): EPOLLIN when read() would return data, EPOLLHUP when it would
- *    return 0.  Wake-ups come from a periodic reader-side work item (which
- *    also flushes partly filled sub-buffers about once a second while a
- *    reader waits), never from the writers.
+ * The first 16 bytes of a stream header keep their place and meaning in
+ * every major version (magic, version_major, version_minor, size,
+ * hdr_size), so any decoder can tell a stream it cannot read from garbage.
+ *
+ * Integrity: every unit carries a CRC32C (Castagnoli: polynomial 0x1EDC6F41,
+ * reflected, i.e. 0x82F63B78 in the shift-right form; initial value
+ * 0xFFFFFFFF, final XOR 0xFFFFFFFF; the check value of the nine ASCII bytes
+ * "123456789" is 0xE3069283):
+ *   - stream_hdr.crc over the hdr_size bytes of the unit, the crc field
+ *     taken as zero;
+ *   - subbuf_hdr.crc over the hdr_size bytes of the header, the crc field
+ *     taken as zero, followed by the commit bytes of records.
+ * The kernel computes them on the reader side (read() and the mmap copy),
+ * never in the writers.  A unit whose CRC does not match was damaged after
+ * it left the kernel: a decoder must not decode its records.
+ *
+ * Sequence numbers.  The sub-buffers of a (cpu, lane) are numbered 0, 1, 2,
+ * ... (seq) in the order they were opened, and a stream carries them in
+ * increasing seq order.  In a stream:
+ *   - discard mode (config_flags without RTRACE_CONFIG_OVERWRITE): the
+ *     writer drops events, never sub-buffers, so a lane's seqs are
+ *     consecutive and its first is 0.  Any gap is corruption.
+ *   - overwrite mode: a gap of k sub-buffers before sub-buffer S (or a
+ *     first S > 0, k = S) means they were overwritten before the reader got
+ *     them.  S's slot overwrote sub-buffer S - subbufs_per_lane, so S
+ *     carries at least floor(k / subbufs_per_lane) lost events in total
+ *     (its lost[] forwards those of the overwritten chain, see below);
+ *     less is corruption.
+ *   - RTRACE_STREAM_RESUMED in stream_hdr.flags: an earlier consumer
+ *     (another file) read part of this session, so a lane's first
+ *     sub-buffer in this stream may have any seq; the rules above apply
+ *     from it on.
+ *
+ * Loss accounting.  Every event an emitter offered and the ring did not
+ * keep is counted by cause (RTRACE_LOST_*) and reported in-band in lost[]
+ * of a sub-buffer header of its (cpu, lane):
+ *   - lost[] of sub-buffer S counts the losses noted on the lane after
+ *     sub-buffer S - 1 was opened and before S got its first record (or
+ *     was published, if it has none: a flush publishes an empty sub-buffer
+ *     just to report losses).
+ *   - Overwrite mode adds two things: opening S may overwrite the unread
+ *     sub-buffer S - subbufs_per_lane, whose nr_events S counts as
+ *     RTRACE_LOST_OVERWRITTEN; and the lost[] that the overwritten one
+ *     carried would vanish with it, so S carries them again.  Consecutive
+ *     sub-buffers of a ring that keeps overwriting therefore show large,
+ *     similar counts (each forwards the chain before it).  No loss is ever
+ *     counted twice in a stream: the sum over a lane's sub-buffers is exact,
+ *     a single sub-buffer's count is not a measure of the gap before it.
+ * Once a session was stopped and the consumer got end of file, for every
+ * (cpu, lane):
+ *   records read + sum(lost[OVERWRITTEN])         == lane_stats.written
+ *   lane_stats.written + sum(lost[other causes])  == events emitted
  *
  * Records
  * -------
- * A record is a sequence of unsigned LEB128 varints (7 bits per byte, low
- * groups first, high bit set on every byte but the last, at most 10 bytes):
+ * The commit bytes after a sub-buffer header hold nr_events records, each a
+ * sequence of unsigned LEB128 varints (7 bits per byte, low groups first,
+ * high bit set on every byte but the last, at most 10 bytes, at most 64
+ * significant bits):
  *
  *   h      = (type << 4) | n
  *   delta  = timestamp - previous timestamp in this sub-buffer
@@ -60,18 +120,25 @@
  *   if n <= RTRACE_REC_MAX_ARGS: n varint arguments (each a __u64)
  *   if n == RTRACE_REC_RAW:      a varint length, then that many bytes
  *
- * Types below RTRACE_EV_FIRST_USER are reserved for rtrace itself.  Type 0
- * is never written: a decoder seeing h == 0 has found corruption.  A record
- * never straddles two sub-buffers.  Signed arguments are zigzag-encoded by
- * the emitter (see the event table's field types).
+ * Every record's type is described in the stream's event table, and its n
+ * is that description's nr_fields (0..RTRACE_REC_MAX_ARGS varint arguments,
+ * or RTRACE_REC_RAW for a raw payload).  Type 0 is never written: h == 0 is
+ * corruption.  A record never straddles two sub-buffers.  Signed arguments
+ * are zigzag-encoded by the emitter (RTRACE_FIELD_S64).  Timestamps never go
+ * backwards within a sub-buffer (delta >= 0 by construction; the sum wraps
+ * modulo 2^64 like the writer's arithmetic).
  *
- * Timestamps are in units of the session's clock (stream_hdr.clock).  To
- * convert to CLOCK_MONOTONIC nanoseconds:
+ * Timestamps are in units of the session's clock (stream_hdr.clock).  For
+ * every clock, convert to CLOCK_MONOTONIC nanoseconds with
  *
  *   ns = clock_zero_ns + (((cyc - clock_zero_cyc) * clock_mult) >> clock_shift)
  *
- * with a 128-bit intermediate product; for RTRACE_CLOCK_LOCAL mult is 1 and
- * shift 0 (the values already are nanoseconds of the kernel's local clock).
+ * with a signed difference and a 128-bit intermediate product.  For
+ * RTRACE_CLOCK_LOCAL, mult is 1 and shift 0 because the values are already
+ * nanoseconds, but of the kernel's local clock, not of CLOCK_MONOTONIC:
+ * clock_zero_cyc and clock_zero_ns differ, and the offset still applies.
+ * Both pairs are taken once, when the session is configured; no record
+ * re-synchronizes them.
  */
 #ifndef _UAPI_LINUX_RTRACE_H
 #define _UAPI_LINUX_RTRACE_H
@@ -79,12 +146,20 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define RTRACE_ABI_VERSION		1
+/* A decoder refuses another major version; any minor of its major is readable. */
+#define RTRACE_ABI_VERSION_MAJOR	2
+#define RTRACE_ABI_VERSION_MINOR	0
+/* RTRACE_IOC_GET_VERSION: major << 16 | minor */
+#define RTRACE_ABI_VERSION		((RTRACE_ABI_VERSION_MAJOR << 16) | \
+					 RTRACE_ABI_VERSION_MINOR)
 
 #define RTRACE_STREAM_MAGIC		0x43525452U	/* "RTRC" little-endian */
 #define RTRACE_SUBBUF_MAGIC		0x42535452U	/* "RTSB" little-endian */
 
-/* Context lanes: each CPU has one ring per lane, each with one writer at a time. */
+/*
+ * Context lanes: each CPU has one ring per lane, each with one writer at a
+ * time.  Major version 2 has exactly RTRACE_NR_LANES (stream_hdr.nr_lanes).
+ */
 #define RTRACE_LANE_TASK		0
 #define RTRACE_LANE_SOFTIRQ		1
 #define RTRACE_LANE_HARDIRQ		2
@@ -92,7 +167,10 @@
 #define RTRACE_LANE_SPARE		4	/* interrupt-entry window, see design */
 #define RTRACE_NR_LANES			5
 
-/* Why an event was not recorded: indexes of rtrace_subbuf_hdr.lost[]. */
+/*
+ * Why an event was not recorded: indexes of lost[] (sub-buffer headers and
+ * lane statistics).  A minor version may add causes at the end.
+ */
 #define RTRACE_LOST_FULL		0	/* discard mode, no free sub-buffer */
 #define RTRACE_LOST_RECURSION		1	/* lane (and spare lane) busy on this CPU */
 #define RTRACE_LOST_TOO_LARGE		2	/* record larger than a sub-buffer can hold */
@@ -110,91 +188,140 @@
 #define RTRACE_REC_MAX_VARINT		10
 
 /*
- * Event types.  0..RTRACE_EV_FIRST_USER-1 are rtrace's own.  A record's h
- * is one byte only for types 0..7, so those are kept for the hottest
- * kernel events (the event-source modules emit them; their field layouts
- * come with the stream's event table like every other type's).
+ * Event types.  The kernel's table of builtin event descriptions is the
+ * only one: a decoder learns every type, builtins included, from the
+ * stream's event table.
+ *
+ *   0        RTRACE_EV_INVALID, never written
+ *   1..7     reserved for the hottest events of the upcoming kernel event
+ *            sources (a record's h is one byte only for types 0..7);
+ *            nothing emits them yet
+ *   8, 9     the test modules' events (selftests/kmod)
+ *   10..63   reserved for rtrace
+ *   64..     rtrace_emit() callers (RTRACE_EV_FIRST_USER .. RTRACE_EV_MAX)
  */
 #define RTRACE_EV_INVALID		0
-#define RTRACE_EV_CLOCK_SYNC		1	/* args: clock value, CLOCK_MONOTONIC ns */
-/* RTRACE_EV_SCHED_SWITCH args: prev_pid, prev_prio, prev_state, next_pid, next_prio */
-#define RTRACE_EV_SCHED_SWITCH		2
-#define RTRACE_EV_SCHED_WAKEUP		3
-#define RTRACE_EV_IRQ_ENTRY		4
-#define RTRACE_EV_IRQ_EXIT		5
-#define RTRACE_EV_SYS_ENTER		6
-#define RTRACE_EV_SYS_EXIT		7
-#define RTRACE_EV_TEST			8	/* test module: args are test-defined */
-#define RTRACE_EV_TEST_RAW		9	/* test module: raw payload */
+#define RTRACE_EV_TEST			8	/* test modules: args are test-defined */
+#define RTRACE_EV_TEST_RAW		9	/* test modules: raw payload */
 #define RTRACE_EV_FIRST_USER		64	/* first id for rtrace_emit() callers */
 #define RTRACE_EV_MAX			0xffff
 
+/* rtrace_subbuf_hdr.flags */
+#define RTRACE_SB_FLUSHED		0x01	/* published before it was full */
+#define RTRACE_SB_BROKEN		0x02	/* the lane's ring was found broken (below) */
+
 /**
- * struct rtrace_subbuf_hdr - header of every sub-buffer, in memory and in the stream
+ * struct rtrace_subbuf_hdr - header of every sub-buffer in the stream
  * @magic: RTRACE_SUBBUF_MAGIC
- * @commit: bytes of records that follow the header
+ * @hdr_size: bytes of this header, == stream_hdr.subbuf_hdr_size; the
+ *	records start right after it
+ * @lane: RTRACE_LANE_*, < stream_hdr.nr_lanes
+ * @flags: RTRACE_SB_*
+ * @commit: bytes of records that follow the header, at most
+ *	stream_hdr.subbuf_size - @hdr_size
  * @nr_events: number of records in those bytes
- * @cpu: CPU whose lane this is
- * @lane: RTRACE_LANE_*
- * @flags: RTRACE_SB_* flags
- * @seq: per (cpu, lane) sequence number, 0 for the lane's first sub-buffer
+ * @cpu: CPU whose lane this is, < stream_hdr.nr_cpus
+ * @crc: CRC32C of this header (this field taken as zero) and the records
+ * @seq: per (cpu, lane) sequence number (see "Sequence numbers" above)
  * @ts_base: absolute clock value that the first record's delta refers to
- * @lost: events lost on this (cpu, lane) after the previous sub-buffer was
- *	opened and before this one was, by RTRACE_LOST_* cause
+ * @lost: events lost on this (cpu, lane), by RTRACE_LOST_* cause (see
+ *	"Loss accounting" above); stream_hdr.nr_lost entries at byte
+ *	stream_hdr.subbuf_lost_offset, always the last member
+ *
+ * RTRACE_SB_BROKEN: an always-on integrity check of the kernel found a
+ * header or a claim of this lane that cannot be right (at a sub-buffer
+ * switch or on the reader side).  It warned once and stopped the session;
+ * this sub-buffer takes the place of the broken one (same seq), carries no
+ * records (commit and nr_events 0) and is the lane's last in the session.
+ * What the broken sub-buffer held is lost without a count.  A decoder
+ * reports it as an error at this sub-buffer's offset; lane_stats and
+ * rtrace_info report it too (RTRACE_LANE_STATS_BROKEN, RTRACE_INFO_BROKEN).
  */
 struct rtrace_subbuf_hdr {
 	__u32 magic;
-	__u32 commit;
-	__u32 nr_events;
-	__u16 cpu;
+	__u16 hdr_size;
 	__u8 lane;
 	__u8 flags;
+	__u32 commit;
+	__u32 nr_events;
+	__u32 cpu;
+	__u32 crc;
 	__u64 seq;
 	__u64 ts_base;
 	__u64 lost[RTRACE_NR_LOST];
 };
 
-#define RTRACE_SB_FLUSHED		0x01	/* published before it was full */
+/* rtrace_stream_hdr.flags */
+#define RTRACE_STREAM_RESUMED		0x01	/* an earlier consumer read part of the session */
 
 /**
- * struct rtrace_stream_hdr - first bytes of a stream
+ * struct rtrace_stream_hdr - first unit of a session's stream
  * @magic: RTRACE_STREAM_MAGIC
- * @hdr_size: bytes of this header plus the event table that follows it
- * @abi_version: RTRACE_ABI_VERSION of the writer
- * @flags: RTRACE_CONFIG_* flags of the session
+ * @version_major: RTRACE_ABI_VERSION_MAJOR of the writer; a decoder refuses
+ *	any other major
+ * @version_minor: RTRACE_ABI_VERSION_MINOR of the writer; a decoder reads
+ *	any minor (it skips what it does not know)
+ * @size: bytes of this struct as the writer knows it (at least 128)
+ * @hdr_size: bytes of the whole unit: this header, the event table and
+ *	anything a newer writer puts between or after them; the next unit
+ *	starts @hdr_size bytes after @magic
+ * @crc: CRC32C of the @hdr_size bytes of the unit, this field taken as zero
+ * @flags: RTRACE_STREAM_*
+ * @config_flags: RTRACE_CONFIG_* the session was configured with
+ *	(RTRACE_CONFIG_OVERWRITE decides the seq rules)
  * @nr_cpus: number of possible CPU ids (cpu < nr_cpus in every sub-buffer)
+ * @nr_lanes: RTRACE_NR_LANES (lane < nr_lanes in every sub-buffer)
  * @page_size: kernel page size
- * @subbuf_size: bytes of one sub-buffer in memory, header included
- * @nr_lanes: RTRACE_NR_LANES
+ * @subbuf_size: bytes of one sub-buffer in the ring, header included; a
+ *	sub-buffer unit in the stream is at most this long
+ * @subbufs_per_lane: sub-buffers in each lane's ring (lane_bytes / subbuf_size)
+ * @subbuf_hdr_size: bytes of every sub-buffer header of this session
+ * @subbuf_lost_offset: byte offset of lost[] in a sub-buffer header
+ * @nr_lost: entries of lost[] in a sub-buffer header (>= RTRACE_NR_LOST)
+ * @event_table_offset: byte offset of the event table from @magic
+ * @nr_event_descs: entries in the event table
+ * @event_desc_size: bytes from one entry to the next (at least
+ *	sizeof(struct rtrace_event_desc))
  * @clock: RTRACE_CLOCK_*
  * @clock_shift: see the conversion formula at the top of this file
  * @clock_mult: see the conversion formula at the top of this file
  * @clock_zero_cyc: clock value at the instant of @clock_zero_ns
  * @clock_zero_ns: CLOCK_MONOTONIC nanoseconds at the instant of @clock_zero_cyc
  * @session_id: changes on every configure, so concatenated streams separate
- * @nr_event_descs: entries of struct rtrace_event_desc after this header
- * @event_desc_size: sizeof(struct rtrace_event_desc) of the writer
+ * @reserved: zero
+ *
+ * Every offset and size is a multiple of 8; the table lies within the unit.
  */
 struct rtrace_stream_hdr {
 	__u32 magic;
+	__u16 version_major;
+	__u16 version_minor;
+	__u32 size;
 	__u32 hdr_size;
-	__u32 abi_version;
+	__u32 crc;
 	__u32 flags;
+	__u32 config_flags;
 	__u32 nr_cpus;
+	__u32 nr_lanes;
 	__u32 page_size;
 	__u32 subbuf_size;
-	__u32 nr_lanes;
+	__u32 subbufs_per_lane;
+	__u32 subbuf_hdr_size;
+	__u32 subbuf_lost_offset;
+	__u32 nr_lost;
+	__u32 event_table_offset;
+	__u32 nr_event_descs;
+	__u32 event_desc_size;
 	__u32 clock;
 	__u32 clock_shift;
 	__u64 clock_mult;
 	__u64 clock_zero_cyc;
 	__u64 clock_zero_ns;
 	__u64 session_id;
-	__u32 nr_event_descs;
-	__u32 event_desc_size;
+	__u64 reserved[2];
 };
 
-/* Field types of struct rtrace_event_field.type. */
+/* Field types of struct rtrace_event_field.type (a decoder shows unknown ones as U64). */
 #define RTRACE_FIELD_U64		1	/* unsigned decimal */
 #define RTRACE_FIELD_S64		2	/* zigzag-encoded signed */
 #define RTRACE_FIELD_HEX		3	/* unsigned, shown in hex */
@@ -204,8 +331,8 @@ struct rtrace_stream_hdr {
 
 /**
  * struct rtrace_event_field - one argument of an event type
- * @name: NUL-terminated name
- * @type: RTRACE_FIELD_*
+ * @name: NUL-terminated unless all RTRACE_FIELD_NAME_LEN bytes are used
+ * @type: RTRACE_FIELD_*, never 0
  */
 struct rtrace_event_field {
 	char name[RTRACE_FIELD_NAME_LEN];
@@ -213,12 +340,16 @@ struct rtrace_event_field {
 };
 
 /**
- * struct rtrace_event_desc - schema of one event type
- * @id: event type, the record's h >> 4
- * @nr_fields: number of varint arguments, or RTRACE_REC_RAW for a raw payload
+ * struct rtrace_event_desc - schema of one event type (stream event table)
+ * @id: event type, the record's h >> 4; 1..RTRACE_EV_MAX, once per table
+ * @nr_fields: number of varint arguments (0..RTRACE_REC_MAX_ARGS), or
+ *	RTRACE_REC_RAW for a raw payload; every record of this type has
+ *	n == @nr_fields
  * @flags: reserved, zero
- * @name: NUL-terminated name
- * @fields: the first @nr_fields entries describe the arguments in order
+ * @name: NUL-terminated unless all RTRACE_EVENT_NAME_LEN bytes are used
+ * @fields: for varint events, the first @nr_fields entries describe the
+ *	arguments in order and the rest are zero; for raw events all are zero
+ *	(the payload's layout is the event's own)
  */
 struct rtrace_event_desc {
 	__u32 id;
@@ -228,21 +359,28 @@ struct rtrace_event_desc {
 	struct rtrace_event_field fields[RTRACE_REC_MAX_ARGS];
 };
 
-/* Event sources (rtrace_config.sources). */
+/*
+ * Event sources (rtrace_config.sources).  Only RTRACE_SOURCE_KAPI exists;
+ * bits 1..3 are reserved for the upcoming sched, irq and syscall sources
+ * (CONFIGURE refuses them with -EOPNOTSUPP; rtrace_info.sources_supported
+ * says what this module implements).
+ */
 #define RTRACE_SOURCE_KAPI		(1ULL << 0)	/* rtrace_emit() from other modules */
-#define RTRACE_SOURCE_SCHED		(1ULL << 1)
-#define RTRACE_SOURCE_IRQ		(1ULL << 2)
-#define RTRACE_SOURCE_SYSCALLS		(1ULL << 3)
+#define RTRACE_SOURCE_SCHED		(1ULL << 1)	/* reserved */
+#define RTRACE_SOURCE_IRQ		(1ULL << 2)	/* reserved */
+#define RTRACE_SOURCE_SYSCALLS		(1ULL << 3)	/* reserved */
 
 /* rtrace_config.flags */
 #define RTRACE_CONFIG_OVERWRITE		(1U << 0)	/* flight recorder: keep newest */
+#define RTRACE_CONFIG_DISCARD_UNREAD	(1U << 1)	/* replace a session with unread data */
 
 /**
  * struct rtrace_config - session geometry and sources (RTRACE_IOC_CONFIGURE)
  * @size: sizeof(struct rtrace_config) as known to the caller
- * @flags: RTRACE_CONFIG_*
+ * @flags: RTRACE_CONFIG_*; RTRACE_CONFIG_DISCARD_UNREAD acts on this call
+ *	only and is not part of the new session's config_flags
  * @lane_bytes: bytes of each lane's ring (per CPU, per lane); a multiple of
- *	@subbuf_size holding at least two sub-buffers
+ *	@subbuf_size holding a power-of-two number (at least 2) of sub-buffers
  * @subbuf_size: bytes of one sub-buffer, header included; a power of two
  *	from the page size to 1 MiB
  * @reserved0: must be zero
@@ -265,34 +403,47 @@ struct rtrace_config {
 
 #define RTRACE_CONFIG_SIZE_VER0		48
 
+/* rtrace_lane_stats.flags */
+#define RTRACE_LANE_STATS_BROKEN	0x0001	/* see RTRACE_SB_BROKEN */
+
 /**
  * struct rtrace_lane_stats - counters of one (cpu, lane)
  * @cpu: CPU id
  * @lane: RTRACE_LANE_*
- * @reserved: zero
+ * @flags: RTRACE_LANE_STATS_*
+ * @nr_lost: entries of @lost the kernel filled (RTRACE_NR_LOST of the
+ *	kernel, fewer if the caller's entry_size cannot hold them)
+ * @lost_offset: byte offset of @lost in the entry
  * @written: events recorded
- * @lost: events not recorded, by RTRACE_LOST_* cause
  * @bytes: bytes of records written
  * @nested: writes that interrupted another write in progress on this CPU
  * @subbufs_written: sub-buffers published
  * @subbufs_read: sub-buffers consumed by the reader
+ * @lost: events not recorded, by RTRACE_LOST_* cause; always the last
+ *	member (a newer kernel's fixed fields go before it and move it: read
+ *	it at @lost_offset)
  */
 struct rtrace_lane_stats {
 	__u32 cpu;
 	__u16 lane;
-	__u16 reserved;
+	__u16 flags;
+	__u32 nr_lost;
+	__u32 lost_offset;
 	__u64 written;
-	__u64 lost[RTRACE_NR_LOST];
 	__u64 bytes;
 	__u64 nested;
 	__u64 subbufs_written;
 	__u64 subbufs_read;
+	__u64 lost[RTRACE_NR_LOST];
 };
+
+#define RTRACE_LANE_STATS_SIZE_VER0	96
 
 /**
  * struct rtrace_stats - request for per-lane counters (RTRACE_IOC_STATS)
  * @size: sizeof(struct rtrace_stats) as known to the caller
- * @entry_size: sizeof(struct rtrace_lane_stats) as known to the caller
+ * @entry_size: sizeof(struct rtrace_lane_stats) as known to the caller,
+ *	at least RTRACE_LANE_STATS_SIZE_VER0
  * @entries_ptr: user address of an array of entries
  * @nr_entries: in: capacity of the array; out: entries the kernel has
  *	(nr_cpus * RTRACE_NR_LANES); only min(in, out) entries are written
@@ -311,22 +462,44 @@ struct rtrace_stats {
 /*
  * Session states (struct rtrace_info.state).  One global session belongs to
  * the device, not to a file: any opener may drive it and it outlives the
- * file that configured it.
+ * file that configured it.  This is the only copy of the state diagram;
+ * Documentation/abi.md has the table of every ioctl in every state.
  *
- *   EMPTY --CONFIGURE--> CONFIGURED --START--> RUNNING --STOP/SNAPSHOT--> STOPPED
- *                          ^  |                   ^                         |
- *                          |  +-------STOP--------)------------------------>|
- *                          |                      +---------START-----------+
- *                          +----------------------CONFIGURE-----------------+
- *   any state --RESET--> EMPTY (buffers freed)
+ *                     +------------- CONFIGURE (*) --------------------+
+ *                     v                                                  |
+ *   EMPTY --CONFIGURE--> CONFIGURED --START--> RUNNING --STOP, SNAPSHOT--> STOPPED
+ *                       |  ^     |               ^  |                     ^  |
+ *                       +--+     |               |  +--integrity check----+  |
+ *                    CONFIGURE   |               +---------START-------------+
+ *                                +--------STOP, SNAPSHOT------------------>+
  *
- * CONFIGURE or RESET while RUNNING, or while the buffers are mapped, fail
- * with -EBUSY.  Control ioctls on an EMPTY device fail with -ENODATA.
+ *   any state --RESET (*)--> EMPTY (writers stopped, buffers freed; in EMPTY a no-op)
+ *
+ * START from STOPPED continues the same session and the same stream;
+ * CONFIGURE always makes a new session (a new stream header, session_id).
+ *
+ * (*) Unread data: while the session is RUNNING, or holds a published
+ * sub-buffer that no consumer has read, CONFIGURE and RESET fail with
+ * -EBUSY unless the caller discards it explicitly (RTRACE_CONFIG_DISCARD_UNREAD
+ * in rtrace_config.flags; RTRACE_RESET_DISCARD_UNREAD as RESET's argument).
+ * Nothing recorded disappears without the caller saying so.
+ *
+ * Also -EBUSY: CONFIGURE while RUNNING, CONFIGURE or RESET while any part
+ * of the buffers is mapped.  Control ioctls on an EMPTY device fail with
+ * -ENODATA (RESET excepted).  An always-on integrity check that finds the
+ * ring broken stops a RUNNING session as STOP does (RTRACE_SB_BROKEN).
  */
 #define RTRACE_STATE_EMPTY		0
 #define RTRACE_STATE_CONFIGURED		1
 #define RTRACE_STATE_RUNNING		2
 #define RTRACE_STATE_STOPPED		3
+
+/* RTRACE_IOC_RESET's argument (an integer, not a pointer) */
+#define RTRACE_RESET_DISCARD_UNREAD	(1UL << 0)
+
+/* rtrace_info.flags */
+#define RTRACE_INFO_UNREAD		0x01	/* published sub-buffers are unread */
+#define RTRACE_INFO_BROKEN		0x02	/* an integrity check stopped the session */
 
 /**
  * struct rtrace_info - device and session facts (RTRACE_IOC_INFO)
@@ -339,7 +512,7 @@ struct rtrace_stats {
  * @nr_cpus: number of possible CPU ids
  * @nr_lanes: RTRACE_NR_LANES
  * @subbuf_size: configured sub-buffer size, 0 if EMPTY
- * @hdr_size: bytes of stream header plus event table a reader gets first
+ * @hdr_size: bytes of the stream header unit a reader gets first
  * @read_min: smallest read() buffer that always makes progress:
  *	max(@hdr_size, @subbuf_size)
  * @page_size: kernel page size (the mmap unit)
@@ -347,6 +520,8 @@ struct rtrace_stats {
  * @has_consumer: 1 if a file is the session's consumer (read or mmap)
  * @sources: RTRACE_SOURCE_* bits of the session
  * @sources_supported: RTRACE_SOURCE_* bits this kernel module implements
+ * @flags: RTRACE_INFO_* (since RTRACE_INFO_SIZE_VER1)
+ * @reserved: zero
  */
 struct rtrace_info {
 	__u32 size;
@@ -363,9 +538,12 @@ struct rtrace_info {
 	__u32 has_consumer;
 	__u64 sources;
 	__u64 sources_supported;
+	__u32 flags;
+	__u32 reserved;
 };
 
 #define RTRACE_INFO_SIZE_VER0		72
+#define RTRACE_INFO_SIZE_VER1		80	/* adds flags */
 
 /*
  * mmap: a zero-syscall reader
@@ -376,26 +554,29 @@ struct rtrace_info {
  *   offset RTRACE_MMAP_PGOFF_CTRL (0), one page, PROT_READ|PROT_WRITE:
  *	struct rtrace_mmap_ctrl, the only thing userspace may write.
  *   offset RTRACE_MMAP_PGOFF_META (1), PROT_READ only, length
- *	page_size + 2 * D, where D (the data size) is a power of two, a
- *	multiple of the page size, at least 2 * subbuf_size and at least
- *	info.hdr_size:
- *	one page of struct rtrace_mmap_meta, then the D data bytes mapped
- *	twice back to back, so any unit that wraps the end of the data
- *	area is still contiguous in the mapping.
+ *	page_size + 2 * D: one page of struct rtrace_mmap_meta, then the D
+ *	data bytes mapped twice back to back, so any unit that wraps the end
+ *	of the data area is still contiguous in the mapping.
  *
- * The data area carries exactly the byte stream read() would return
- * (stream header and event table, then whole sub-buffers), copied in by the
- * kernel from the per-CPU lanes: the kernel copies one unit at a time, and
- * only when it fits whole into the free space D - (produced - consumed).
- * Byte number N of the stream is at data[N % D].  The kernel refills the
- * area when the consumer calls poll() (which also blocks until data is
- * there), on FLUSH/STOP/SNAPSHOT, and from its periodic reader work.
+ * The caller chooses D by the length of its first mapping of the session:
+ * D = (length - page_size) / 2 must be a power of two, a multiple of the
+ * page size, at least 2 * subbuf_size, at least info.hdr_size and at most
+ * 256 MiB (-EINVAL otherwise).  Later mappings of the same session must use
+ * the same D.
+ *
+ * The data area carries exactly the byte stream read() would return, CRCs
+ * included, copied in by the kernel from the per-CPU lanes one unit at a
+ * time, and only when the unit fits whole into the free space
+ * D - (produced - consumed).  Byte number N of the stream is at
+ * data[N % D].  The kernel refills the area when the consumer calls poll()
+ * (which also blocks until data is there), on FLUSH/STOP/SNAPSHOT, and from
+ * its periodic reader work.
  *
  * Protocol and memory ordering:
  *
  *   p = __atomic_load_n(&meta->produced, __ATOMIC_ACQUIRE);
  *	pairs with the kernel's smp_store_release() of produced after it
- *	copied the bytes (rtrace_dev.c, rdev_mmap_fill())
+ *	copied the bytes (the mmap copy path of the device)
  *   process data[ctrl->consumed % D ...] up to p
  *   __atomic_store_n(&ctrl->consumed, p, __ATOMIC_RELEASE);
  *	pairs with the kernel's smp_load_acquire() of consumed before it
@@ -403,10 +584,12 @@ struct rtrace_info {
  *
  * The kernel treats ctrl->consumed as untrusted: a value outside
  * [previous consumed, produced] is ignored.  Lying only loses the liar's
- * own data.  Writes to the read-only area, mprotect() upgrades, mremap()
- * and partial munmap() are refused; the buffers cannot be reconfigured or
- * reset while either area is mapped (-EBUSY).  A file that maps the data
- * area is the consumer: read() on it returns -EBUSY while mapped.
+ * own data.  Refused: writes to the read-only area, mprotect() upgrades,
+ * mremap() (-EINVAL; growing one fails earlier, in the mm, with -EFAULT,
+ * because the area may not expand) and partial munmap(); the buffers cannot
+ * be reconfigured or reset while either area is mapped (-EBUSY).  A file
+ * that maps the data area is the consumer: read() on it returns -EBUSY
+ * while mapped.  write() on the device is not supported (-EINVAL).
  */
 #define RTRACE_MMAP_MAGIC		0x4d4d5452U	/* "RTMM" little-endian */
 #define RTRACE_MMAP_PGOFF_CTRL		0
@@ -455,6 +638,7 @@ struct rtrace_mmap_ctrl {
 #define RTRACE_IOC_STOP		_IO(RTRACE_IOC_MAGIC, 0x03)
 #define RTRACE_IOC_FLUSH	_IO(RTRACE_IOC_MAGIC, 0x04)
 #define RTRACE_IOC_SNAPSHOT	_IO(RTRACE_IOC_MAGIC, 0x05)
+/* argument: 0 or RTRACE_RESET_DISCARD_UNREAD (other bits: -EINVAL) */
 #define RTRACE_IOC_RESET	_IO(RTRACE_IOC_MAGIC, 0x06)
 #define RTRACE_IOC_STATS	_IOWR(RTRACE_IOC_MAGIC, 0x07, struct rtrace_stats)
 #define RTRACE_IOC_INFO		_IOWR(RTRACE_IOC_MAGIC, 0x08, struct rtrace_info)
