@@ -4,29 +4,38 @@
  *
  * Input: the bytes read() returned from /dev/rtrace, possibly several
  * streams concatenated (each starts with its own stream header), possibly
- * cut anywhere, possibly garbage.  The format is uapi/linux/rtrace.h's:
+ * cut anywhere, possibly garbage.  The format is uapi/linux/rtrace.h's, ABI
+ * major version 2, any minor:
  *
  *   stream_hdr  event_desc[nr]  { subbuf_hdr  records[commit] } ...
  *   stream_hdr  event_desc[nr]  { subbuf_hdr  records[commit] } ...   (next session)
  *
+ * Every size comes from the stream (stream_hdr.size, hdr_size,
+ * event_table_offset, event_desc_size, subbuf_hdr_size, subbuf_lost_offset,
+ * nr_lost), never from sizeof(): a newer minor's larger headers decode, the
+ * bytes this library does not know are skipped.
+ *
  * Two passes:
  *
- *  1. dec_index() walks the headers only, validating each against the
- *     bytes left and against its stream header, and stores one small entry
- *     per sub-buffer.  The first header that is corrupt or cut ends the
- *     usable input; a sub-buffer cut inside its records is kept with the
- *     bytes that are there, so the stream decodes up to the cut.
+ *  1. dec_index() walks the units, validating each header against the
+ *     bytes left and against its stream header and checking every unit's
+ *     CRC32C, and stores one small entry per sub-buffer.  The first header
+ *     that is impossible or cut ends the usable input; a sub-buffer whose
+ *     CRC does not match is reported and left out (its records are never
+ *     decoded); a sub-buffer cut inside its records is kept with the bytes
+ *     that are there, so the stream decodes up to the cut.
  *     The entries are then sorted by (session, cpu, lane, offset), which
- *     gives each lane's sub-buffers in stream (= seq) order; seq gaps and
- *     the lost[] counters are summed per lane here.
+ *     gives each lane's sub-buffers in stream (= seq) order; the seq rules
+ *     of the session's mode are checked and the lost[] counters summed per
+ *     lane here.
  *
  *  2. rtrace_decoder__next() decodes records lazily with one cursor per lane
  *     and a binary min-heap keyed by (timestamp, cpu, lane): the k-way merge
  *     of a session's lanes.  Sessions are merged one after the other.  In
  *     RTRACE_ORDER_STREAM a single cursor walks sub-buffers in file order.
  *
- * Memory is bounded by the input: one 24-byte entry and one 4-byte index per
- * sub-buffer (a sub-buffer header is 72 bytes), one lane record and cursor
+ * Memory is bounded by the input: one 40-byte entry and one 4-byte index per
+ * sub-buffer (a sub-buffer header is at least 80 bytes), one lane record and cursor
  * per lane present, one event type per table entry.  Every loop advances
  * through the input or through those arrays, so it ends.  Records are never
  * copied: raw payloads point into the input.
@@ -43,27 +52,43 @@
 
 #include "internal.h"
 
-#define SB_HDR_SIZE	sizeof(struct rtrace_subbuf_hdr)
-#define STREAM_HDR_SIZE	sizeof(struct rtrace_stream_hdr)
 #define MIN_RECORD	2	/* h and delta, one byte each at least */
+/* The fixed part of a sub-buffer header this library knows: everything before lost[]. */
+#define SB_FIXED	offsetof(struct rtrace_subbuf_hdr, lost)
+/* Sanity bounds on what a stream header may claim. */
+#define MAX_NR_CPUS	65536
+#define MAX_NR_LOST	64
+#define MAX_SB_HDR	4096
 
-_Static_assert(sizeof(struct rtrace_subbuf_hdr) == 72, "subbuf header layout");
-_Static_assert(sizeof(struct rtrace_stream_hdr) == 80, "stream header layout");
+/*
+ * A fuzzer cannot forge CRCs: its builds (libFuzzer's convention) check
+ * them but go on, so that the mutations reach the checks behind them.
+ */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define CRC_MISMATCH(a, b)	((a) != (b) && 0)
+#else
+#define CRC_MISMATCH(a, b)	((a) != (b))
+#endif
+
+_Static_assert(sizeof(struct rtrace_subbuf_hdr) == 80, "subbuf header layout");
+_Static_assert(offsetof(struct rtrace_subbuf_hdr, lost) == 40, "subbuf header layout");
+_Static_assert(sizeof(struct rtrace_stream_hdr) == 128, "stream header layout");
 _Static_assert(sizeof(struct rtrace_event_desc) == 264, "event desc layout");
 
 /* One indexed sub-buffer. */
 struct dec_sb {
 	uint64_t off;		/* of its header in the input */
+	uint64_t seq_missing;	/* overwritten sub-buffers before it in its lane */
 	uint32_t session;
 	uint32_t avail;		/* record bytes present (< commit if cut) */
-	uint16_t cpu;
+	uint32_t cpu;
+	uint32_t lane_idx;	/* index in dec->lanes */
 	uint8_t lane;
 	uint8_t partial;	/* the input ends inside its records */
-	uint32_t lane_idx;	/* index in dec->lanes */
 };
 
 struct dec_session {
-	struct rtrace_stream_hdr hdr;
+	struct rtrace_stream_hdr hdr;	/* the fields this library knows */
 	struct rtrace_event_type *types;	/* sorted by id */
 	unsigned int nr_types;
 	unsigned int first_lane;
@@ -83,6 +108,9 @@ struct dec_cursor {
 	uint64_t ts;
 	struct rtrace_event ev;
 };
+
+/* Called when a cursor enters a sub-buffer (rtrace_decoder__export()). */
+typedef int (*dec_packet_fn)(struct rtrace_decoder *dec, const struct dec_sb *sb, void *ctx);
 
 struct rtrace_decoder {
 	const uint8_t *buf;
@@ -109,6 +137,12 @@ struct rtrace_decoder {
 	unsigned int heap_n;
 	unsigned int next_session;	/* merged: next session to load */
 	int done;
+	int started;
+	int advance;		/* merged: heap[0]'s event was returned, move it on */
+
+	dec_packet_fn packet_fn;
+	void *packet_ctx;
+	int packet_ret;
 
 	struct rtrace_decode_error err;
 	uint64_t nr_errors;
@@ -185,50 +219,21 @@ static const struct rtrace_event_type *find_type(const struct dec_session *s, ui
 	return bsearch(&key, s->types, s->nr_types, sizeof(key), type_cmp);
 }
 
-/* rtrace's reserved types, described here when a table lacks them. */
-static const struct {
-	uint32_t id;
-	uint16_t nr_fields;
-	const char *name;
-	const char *fields[2];
-	uint8_t types[2];
-} builtin_types[] = {
-	{ RTRACE_EV_CLOCK_SYNC, 2, "clock_sync", { "cyc", "mono_ns" },
-	  { RTRACE_FIELD_U64, RTRACE_FIELD_U64 } },
-	{ RTRACE_EV_TEST, 0, "test", { NULL }, { 0 } },
-	{ RTRACE_EV_TEST_RAW, RTRACE_REC_RAW, "test_raw", { NULL }, { 0 } },
-};
-
-static int add_builtin_types(struct dec_session *s, size_t *cap)
+/*
+ * CRC32C of a unit of @len bytes at @off whose own crc field is at byte
+ * @crc_at of it: that field is taken as zero.
+ */
+static uint32_t unit_crc(const struct rtrace_decoder *dec, uint64_t off, size_t len, size_t crc_at)
 {
-	size_t i, j;
+	static const uint8_t zero[4];
+	uint32_t crc;
 
-	for (i = 0; i < ARRAY_SIZE(builtin_types); i++) {
-		struct rtrace_event_type *t;
-
-		for (j = 0; j < s->nr_types; j++)
-			if (s->types[j].id == builtin_types[i].id)
-				break;
-		if (j < s->nr_types)
-			continue;
-		if (grow((void **)&s->types, cap, s->nr_types + 1, sizeof(*t)))
-			return -ENOMEM;
-		t = &s->types[s->nr_types++];
-		memset(t, 0, sizeof(*t));
-		t->id = builtin_types[i].id;
-		t->nr_fields = builtin_types[i].nr_fields;
-		t->builtin = 1;
-		snprintf(t->name, sizeof(t->name), "%s", builtin_types[i].name);
-		for (j = 0; j < builtin_types[i].nr_fields && j < 2; j++) {
-			snprintf(t->fields[j].name, sizeof(t->fields[j].name), "%s",
-				 builtin_types[i].fields[j]);
-			t->fields[j].type = builtin_types[i].types[j];
-		}
-	}
-	return 0;
+	crc = rtrace_crc32c__update(0, dec->buf + off, crc_at);
+	crc = rtrace_crc32c__update(crc, zero, sizeof(zero));
+	return rtrace_crc32c__update(crc, dec->buf + off + crc_at + 4, len - crc_at - 4);
 }
 
-/* Parse the event table of @s at @p (@nr entries of @esize bytes, bounds checked by the caller). */
+/* Parse the event table of @s at @off (@nr entries of @esize bytes, bounds checked by the caller). */
 static int parse_event_table(struct rtrace_decoder *dec, struct dec_session *s, uint64_t off,
 			     uint32_t nr, uint32_t esize)
 {
@@ -254,17 +259,10 @@ static int parse_event_table(struct rtrace_decoder *dec, struct dec_session *s, 
 				  d.nr_fields, RTRACE_REC_MAX_ARGS, RTRACE_REC_RAW);
 			return -EINVAL;
 		}
-		if (d.flags) {
-			dec_error(dec, RTRACE_DEC_BAD_EVENT_TABLE, eoff,
-				  "event %u: reserved flags 0x%x are not zero", d.id, d.flags);
-			return -EINVAL;
-		}
 		for (f = 0; d.nr_fields != RTRACE_REC_RAW && f < d.nr_fields; f++) {
-			uint8_t ft = d.fields[f].type;
-
-			if (ft < RTRACE_FIELD_U64 || ft > RTRACE_FIELD_HEX) {
+			if (!d.fields[f].type) {
 				dec_error(dec, RTRACE_DEC_BAD_EVENT_TABLE, eoff,
-					  "event %u field %u: unknown type %u", d.id, f, ft);
+					  "event %u field %u: type 0", d.id, f);
 				return -EINVAL;
 			}
 		}
@@ -276,8 +274,11 @@ static int parse_event_table(struct rtrace_decoder *dec, struct dec_session *s, 
 		t->nr_fields = d.nr_fields;
 		copy_name(t->name, d.name, RTRACE_EVENT_NAME_LEN);
 		for (f = 0; d.nr_fields != RTRACE_REC_RAW && f < d.nr_fields; f++) {
+			uint8_t ft = d.fields[f].type;
+
 			copy_name(t->fields[f].name, d.fields[f].name, RTRACE_FIELD_NAME_LEN);
-			t->fields[f].type = d.fields[f].type;
+			/* A newer minor's field type is still a varint: show it unsigned. */
+			t->fields[f].type = ft <= RTRACE_FIELD_HEX ? ft : RTRACE_FIELD_U64;
 		}
 		s->nr_types++;
 	}
@@ -290,10 +291,54 @@ static int parse_event_table(struct rtrace_decoder *dec, struct dec_session *s, 
 			return -EINVAL;
 		}
 	}
-	if (add_builtin_types(s, &cap))
-		return -ENOMEM;
-	if (s->nr_types)
-		qsort(s->types, s->nr_types, sizeof(*s->types), type_cmp);
+	return 0;
+}
+
+/* Is @v a multiple of 8 within [@lo, @hi]? */
+static int aligned_in(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return !(v & 7) && v >= lo && v <= hi;
+}
+
+/* Check the fields of a stream header that decide how to read the rest. Return: 0 or -EINVAL. */
+static int check_stream_hdr(struct rtrace_decoder *dec, uint64_t off,
+			    const struct rtrace_stream_hdr *h)
+{
+	uint64_t table = (uint64_t)h->nr_event_descs * h->event_desc_size;
+
+#define BAD(...) do {							\
+		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off, __VA_ARGS__);	\
+		return -EINVAL;						\
+	} while (0)
+	if (!aligned_in(h->event_table_offset, h->size, h->hdr_size) ||
+	    table > h->hdr_size - h->event_table_offset)
+		BAD("event table of %u x %u bytes at %u does not fit the %u-byte unit",
+		    h->nr_event_descs, h->event_desc_size, h->event_table_offset, h->hdr_size);
+	if (h->nr_event_descs && !aligned_in(h->event_desc_size, sizeof(struct rtrace_event_desc),
+					     h->hdr_size))
+		BAD("event_desc_size %u: not a multiple of 8 of at least %zu", h->event_desc_size,
+		    sizeof(struct rtrace_event_desc));
+	if (h->nr_cpus == 0 || h->nr_cpus > MAX_NR_CPUS)
+		BAD("nr_cpus %u out of range 1..%u", h->nr_cpus, MAX_NR_CPUS);
+	if (h->nr_lanes != RTRACE_NR_LANES)
+		BAD("nr_lanes %u: major version %u has exactly %u lanes", h->nr_lanes,
+		    RTRACE_ABI_VERSION_MAJOR, RTRACE_NR_LANES);
+	if (h->nr_lost < RTRACE_NR_LOST || h->nr_lost > MAX_NR_LOST)
+		BAD("nr_lost %u out of range %u..%u", h->nr_lost, RTRACE_NR_LOST, MAX_NR_LOST);
+	if (!aligned_in(h->subbuf_hdr_size, sizeof(struct rtrace_subbuf_hdr), MAX_SB_HDR) ||
+	    !aligned_in(h->subbuf_lost_offset, SB_FIXED, h->subbuf_hdr_size) ||
+	    (uint64_t)h->nr_lost * 8 > h->subbuf_hdr_size - h->subbuf_lost_offset)
+		BAD("sub-buffer header of %u bytes cannot hold %u lost[] entries at %u",
+		    h->subbuf_hdr_size, h->nr_lost, h->subbuf_lost_offset);
+	if (h->subbuf_size <= h->subbuf_hdr_size)
+		BAD("subbuf_size %u cannot hold a %u-byte sub-buffer header", h->subbuf_size,
+		    h->subbuf_hdr_size);
+	if (h->subbufs_per_lane < 2)
+		BAD("subbufs_per_lane %u: a lane has at least 2", h->subbufs_per_lane);
+	if (h->clock == 0 || h->clock_shift > 63 || h->clock_mult == 0)
+		BAD("clock %u with mult %llu shift %u is not a usable clock", h->clock,
+		    (unsigned long long)h->clock_mult, h->clock_shift);
+#undef BAD
 	return 0;
 }
 
@@ -303,55 +348,27 @@ static int64_t parse_stream_hdr(struct rtrace_decoder *dec, uint64_t off)
 	size_t left = dec->len - off;
 	struct rtrace_stream_hdr h;
 	struct dec_session *s;
-	uint64_t table;
+	uint32_t crc;
 	int ret;
 
-	if (left < STREAM_HDR_SIZE) {
+	/* The first 16 bytes mean the same in every major version. */
+	if (left < 16) {
 		dec_error(dec, RTRACE_DEC_TRUNCATED, off,
-			  "stream header needs %zu bytes, only %zu left", STREAM_HDR_SIZE, left);
+			  "stream header cut after %zu bytes", left);
 		return -EINVAL;
 	}
-	memcpy(&h, dec->buf + off, sizeof(h));
-	if (h.abi_version != RTRACE_ABI_VERSION) {
+	memset(&h, 0, sizeof(h));
+	memcpy(&h, dec->buf + off, 16);
+	if (h.version_major != RTRACE_ABI_VERSION_MAJOR) {
 		dec_error(dec, RTRACE_DEC_BAD_VERSION, off,
-			  "stream ABI version %u, this decoder knows %u", h.abi_version,
-			  RTRACE_ABI_VERSION);
+			  "stream ABI version %u.%u: this decoder reads major version %u only (any minor)",
+			  h.version_major, h.version_minor, RTRACE_ABI_VERSION_MAJOR);
 		return -EINVAL;
 	}
-	table = (uint64_t)h.nr_event_descs * h.event_desc_size;
-	if (h.nr_event_descs && h.event_desc_size < sizeof(struct rtrace_event_desc)) {
+	if (!aligned_in(h.size, sizeof(h), h.hdr_size) || (h.hdr_size & 7)) {
 		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "event_desc_size %u smaller than struct rtrace_event_desc (%zu)",
-			  h.event_desc_size, sizeof(struct rtrace_event_desc));
-		return -EINVAL;
-	}
-	if (h.hdr_size < STREAM_HDR_SIZE || table > h.hdr_size - STREAM_HDR_SIZE) {
-		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "hdr_size %u cannot hold the %zu-byte header and %u event descriptions of %u bytes",
-			  h.hdr_size, STREAM_HDR_SIZE, h.nr_event_descs, h.event_desc_size);
-		return -EINVAL;
-	}
-	if (h.nr_cpus == 0 || h.nr_cpus > 65536) {
-		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "nr_cpus %u out of range 1..65536", h.nr_cpus);
-		return -EINVAL;
-	}
-	if (h.nr_lanes == 0 || h.nr_lanes > 256) {
-		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "nr_lanes %u out of range 1..256", h.nr_lanes);
-		return -EINVAL;
-	}
-	if (h.subbuf_size <= SB_HDR_SIZE) {
-		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "subbuf_size %u cannot hold a %zu-byte sub-buffer header",
-			  h.subbuf_size, SB_HDR_SIZE);
-		return -EINVAL;
-	}
-	if ((h.clock != RTRACE_CLOCK_TSC && h.clock != RTRACE_CLOCK_LOCAL) ||
-	    h.clock_shift > 63 || h.clock_mult == 0) {
-		dec_error(dec, RTRACE_DEC_BAD_STREAM_HDR, off,
-			  "clock %u with mult %llu shift %u is not a usable clock", h.clock,
-			  (unsigned long long)h.clock_mult, h.clock_shift);
+			  "header size %u / unit size %u: need a multiple of 8 of at least %zu, within the unit",
+			  h.size, h.hdr_size, sizeof(h));
 		return -EINVAL;
 	}
 	if (h.hdr_size > left) {
@@ -360,6 +377,16 @@ static int64_t parse_stream_hdr(struct rtrace_decoder *dec, uint64_t off)
 			  h.hdr_size, left);
 		return -EINVAL;
 	}
+	memcpy(&h, dec->buf + off, sizeof(h));
+	crc = unit_crc(dec, off, h.hdr_size, offsetof(struct rtrace_stream_hdr, crc));
+	if (CRC_MISMATCH(crc, h.crc)) {
+		dec_error(dec, RTRACE_DEC_BAD_CRC, off,
+			  "stream header: CRC32C 0x%08x of its %u bytes, the header says 0x%08x",
+			  crc, h.hdr_size, h.crc);
+		return -EINVAL;
+	}
+	if (check_stream_hdr(dec, off, &h))
+		return -EINVAL;
 
 	if (dec->nr_sessions == UINT32_MAX ||
 	    grow((void **)&dec->sessions, &dec->cap_sessions, dec->nr_sessions + 1, sizeof(*s)))
@@ -367,7 +394,7 @@ static int64_t parse_stream_hdr(struct rtrace_decoder *dec, uint64_t off)
 	s = &dec->sessions[dec->nr_sessions];
 	memset(s, 0, sizeof(*s));
 	s->hdr = h;
-	ret = parse_event_table(dec, s, off + STREAM_HDR_SIZE, h.nr_event_descs,
+	ret = parse_event_table(dec, s, off + h.event_table_offset, h.nr_event_descs,
 				h.event_desc_size);
 	if (ret) {
 		free(s->types);
@@ -378,25 +405,79 @@ static int64_t parse_stream_hdr(struct rtrace_decoder *dec, uint64_t off)
 	return h.hdr_size;
 }
 
+/*
+ * The header of sub-buffer @sb as this library knows it: the fixed fields,
+ * lost[] from where the stream says it is; @other gets the sum of the
+ * causes it does not know (may be NULL).
+ */
+static void read_sb_hdr(const struct rtrace_decoder *dec, const struct dec_session *s,
+			uint64_t off, struct rtrace_subbuf_hdr *h, uint64_t *other)
+{
+	const uint8_t *lost = dec->buf + off + s->hdr.subbuf_lost_offset;
+	uint32_t c;
+
+	memcpy(h, dec->buf + off, SB_FIXED);
+	memcpy(h->lost, lost, sizeof(h->lost));
+	if (!other)
+		return;
+	*other = 0;
+	for (c = RTRACE_NR_LOST; c < s->hdr.nr_lost; c++) {
+		uint64_t v;
+
+		memcpy(&v, lost + 8 * c, sizeof(v));
+		*other = sat_add(*other, v);
+	}
+}
+
 /* A sub-buffer at @off. Return: its bytes (header + commit), or -errno. */
 static int64_t parse_subbuf(struct rtrace_decoder *dec, uint64_t off)
 {
 	const struct dec_session *s = &dec->sessions[dec->nr_sessions - 1];
+	uint32_t hsz = s->hdr.subbuf_hdr_size, crc;
 	size_t left = dec->len - off;
 	struct rtrace_subbuf_hdr h;
 	struct dec_sb *sb;
 
-	if (left < SB_HDR_SIZE) {
+	if (left < hsz) {
 		dec_error(dec, RTRACE_DEC_TRUNCATED, off,
-			  "sub-buffer header needs %zu bytes, only %zu left", SB_HDR_SIZE, left);
+			  "sub-buffer header needs %u bytes, only %zu left", hsz, left);
 		return -EINVAL;
 	}
-	memcpy(&h, dec->buf + off, sizeof(h));
-	if (h.commit > s->hdr.subbuf_size - SB_HDR_SIZE) {
+	read_sb_hdr(dec, s, off, &h, NULL);
+	if (h.hdr_size != hsz) {
+		dec_error(dec, RTRACE_DEC_BAD_SUBBUF_HDR, off,
+			  "sub-buffer header size %u, the stream header says %u", h.hdr_size, hsz);
+		return -EINVAL;
+	}
+	if (h.commit > s->hdr.subbuf_size - hsz) {
 		dec_error(dec, RTRACE_DEC_BAD_COMMIT, off,
 			  "commit %u larger than a %u-byte sub-buffer can hold", h.commit,
 			  s->hdr.subbuf_size);
 		return -EINVAL;
+	}
+	if (h.commit > left - hsz) {
+		/* Keep what is there: complete records before the cut decode. */
+		if (grow((void **)&dec->sbs, &dec->cap_sbs, dec->nr_sbs + 1, sizeof(*sb)))
+			return -ENOMEM;
+		sb = &dec->sbs[dec->nr_sbs++];
+		memset(sb, 0, sizeof(*sb));
+		sb->off = off;
+		sb->session = dec->nr_sessions - 1;
+		sb->cpu = h.cpu < s->hdr.nr_cpus ? h.cpu : 0;
+		sb->lane = h.lane < s->hdr.nr_lanes ? h.lane : 0;
+		sb->avail = (uint32_t)(left - hsz);
+		sb->partial = 1;
+		dec_error(dec, RTRACE_DEC_TRUNCATED, off,
+			  "sub-buffer of %u record bytes cut after %u", h.commit, sb->avail);
+		return -EINVAL;
+	}
+	/* The CRC first: a damaged header must not be explained by its fields. */
+	crc = unit_crc(dec, off, hsz + h.commit, offsetof(struct rtrace_subbuf_hdr, crc));
+	if (CRC_MISMATCH(crc, h.crc)) {
+		dec_error(dec, RTRACE_DEC_BAD_CRC, off,
+			  "sub-buffer: CRC32C 0x%08x of its %u bytes, the header says 0x%08x",
+			  crc, hsz + h.commit, h.crc);
+		return (int64_t)hsz + h.commit;	/* left out; the next unit may be fine */
 	}
 	if (h.nr_events > h.commit / MIN_RECORD) {
 		dec_error(dec, RTRACE_DEC_BAD_SUBBUF_HDR, off,
@@ -413,6 +494,15 @@ static int64_t parse_subbuf(struct rtrace_decoder *dec, uint64_t off)
 			  s->hdr.nr_lanes);
 		return -EINVAL;
 	}
+	if ((h.flags & RTRACE_SB_BROKEN) && (h.commit || h.nr_events)) {
+		dec_error(dec, RTRACE_DEC_BAD_SUBBUF_HDR, off,
+			  "a broken-ring report carries %u record bytes", h.commit);
+		return -EINVAL;
+	}
+	if (h.flags & RTRACE_SB_BROKEN)
+		dec_error(dec, RTRACE_DEC_RING_BROKEN, off,
+			  "the kernel found the ring of cpu %u lane %s broken at seq %llu and stopped the session",
+			  h.cpu, rtrace_lane__name(h.lane), (unsigned long long)h.seq);
 	if (grow((void **)&dec->sbs, &dec->cap_sbs, dec->nr_sbs + 1, sizeof(*sb)))
 		return -ENOMEM;
 	sb = &dec->sbs[dec->nr_sbs++];
@@ -422,15 +512,7 @@ static int64_t parse_subbuf(struct rtrace_decoder *dec, uint64_t off)
 	sb->cpu = h.cpu;
 	sb->lane = h.lane;
 	sb->avail = h.commit;
-	if (h.commit > left - SB_HDR_SIZE) {
-		/* Keep what is there: complete records before the cut decode. */
-		sb->avail = (uint32_t)(left - SB_HDR_SIZE);
-		sb->partial = 1;
-		dec_error(dec, RTRACE_DEC_TRUNCATED, off,
-			  "sub-buffer of %u record bytes cut after %u", h.commit, sb->avail);
-		return -EINVAL;
-	}
-	return (int64_t)(SB_HDR_SIZE + h.commit);
+	return (int64_t)hsz + h.commit;
 }
 
 /* Pass 1: index every header. Return: 0, or -ENOMEM. */
@@ -492,7 +574,50 @@ static int sb_lane_cmp(const void *a, const void *b, void *arg)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Group sub-buffers by lane and do the per-lane loss accounting. */
+/*
+ * The seq rules of uapi/linux/rtrace.h: sub-buffer @sb (header @h, losses
+ * @lost_sum in total) follows seq @prev of its lane (@first: it is the
+ * lane's first in the stream).  Return: the sub-buffers overwritten before
+ * it, after recording an error if the mode rules the gap out.
+ */
+static uint64_t check_seq(struct rtrace_decoder *dec, const struct dec_session *s,
+			  const struct dec_sb *sb, const struct rtrace_subbuf_hdr *h,
+			  uint64_t lost_sum, int first, uint64_t prev)
+{
+	int overwrite = s->hdr.config_flags & RTRACE_CONFIG_OVERWRITE;
+	uint64_t gap;
+
+	if (first && (s->hdr.flags & RTRACE_STREAM_RESUMED))
+		return 0;	/* an earlier consumer read what came before */
+	if (!first && h->seq <= prev) {
+		dec_error(dec, RTRACE_DEC_BAD_SEQ, sb->off,
+			  "cpu %u lane %s: seq %llu follows seq %llu", sb->cpu,
+			  rtrace_lane__name(sb->lane), (unsigned long long)h->seq,
+			  (unsigned long long)prev);
+		return 0;
+	}
+	gap = first ? h->seq : h->seq - prev - 1;
+	if (!gap)
+		return 0;
+	if (!overwrite) {
+		dec_error(dec, RTRACE_DEC_BAD_SEQ, sb->off,
+			  "cpu %u lane %s: seq %llu after %s%llu in a discard-mode stream, where no sub-buffer can go missing",
+			  sb->cpu, rtrace_lane__name(sb->lane), (unsigned long long)h->seq,
+			  first ? "the start, expected " : "", (unsigned long long)(first ? 0 : prev));
+		return 0;
+	}
+	if (gap / s->hdr.subbufs_per_lane > lost_sum) {
+		dec_error(dec, RTRACE_DEC_BAD_SEQ, sb->off,
+			  "cpu %u lane %s: %llu sub-buffers missing before seq %llu, but it reports only %llu lost events (a ring of %u overwrites one per %u)",
+			  sb->cpu, rtrace_lane__name(sb->lane), (unsigned long long)gap,
+			  (unsigned long long)h->seq, (unsigned long long)lost_sum,
+			  s->hdr.subbufs_per_lane, s->hdr.subbufs_per_lane);
+		return 0;
+	}
+	return gap;
+}
+
+/* Group sub-buffers by lane, check the seq rules and do the per-lane loss accounting. */
 static int dec_build_lanes(struct rtrace_decoder *dec)
 {
 	struct rtrace_lane_info *li = NULL;
@@ -513,9 +638,12 @@ static int dec_build_lanes(struct rtrace_decoder *dec)
 
 	for (i = 0; i < dec->nr_sbs; i++) {
 		struct dec_sb *sb = &dec->sbs[dec->by_lane[i]];
+		struct dec_session *s = &dec->sessions[sb->session];
 		struct rtrace_subbuf_hdr h;
+		uint64_t other, sum;
+		int first = 0;
 
-		memcpy(&h, dec->buf + sb->off, sizeof(h));
+		read_sb_hdr(dec, s, sb->off, &h, &other);
 		if (!li || li->session != sb->session || li->cpu != sb->cpu ||
 		    li->lane != sb->lane) {
 			if (grow((void **)&dec->lanes, &cap, dec->nr_lanes + 1, sizeof(*li)))
@@ -526,17 +654,17 @@ static int dec_build_lanes(struct rtrace_decoder *dec)
 			li->cpu = sb->cpu;
 			li->lane = sb->lane;
 			li->first_seq = h.seq;
-			if (dec->sessions[sb->session].nr_lanes == 0)
-				dec->sessions[sb->session].first_lane = dec->nr_lanes - 1;
-			dec->sessions[sb->session].nr_lanes++;
-		} else if (h.seq <= prev_seq) {
-			dec_error(dec, RTRACE_DEC_BAD_SEQ, sb->off,
-				  "cpu %u lane %s: seq %llu follows seq %llu", sb->cpu,
-				  rtrace_lane__name(sb->lane), (unsigned long long)h.seq,
-				  (unsigned long long)prev_seq);
-		} else {
-			li->seq_missing = sat_add(li->seq_missing, h.seq - prev_seq - 1);
+			if (s->nr_lanes == 0)
+				s->first_lane = dec->nr_lanes - 1;
+			s->nr_lanes++;
+			first = 1;
 		}
+		sum = other;
+		for (c = 0; c < RTRACE_NR_LOST; c++)
+			sum = sat_add(sum, h.lost[c]);
+		if (!sb->partial)
+			sb->seq_missing = check_seq(dec, s, sb, &h, sum, first, prev_seq);
+		li->seq_missing = sat_add(li->seq_missing, sb->seq_missing);
 		prev_seq = h.seq;
 		sb->lane_idx = dec->nr_lanes - 1;
 		li->last_seq = h.seq;
@@ -544,6 +672,9 @@ static int dec_build_lanes(struct rtrace_decoder *dec)
 		li->bytes += sb->avail;
 		for (c = 0; c < RTRACE_NR_LOST; c++)
 			li->lost[c] = sat_add(li->lost[c], h.lost[c]);
+		li->lost_other = sat_add(li->lost_other, other);
+		if (h.flags & RTRACE_SB_BROKEN)
+			li->broken = 1;
 	}
 	return 0;
 }
@@ -558,11 +689,15 @@ static void cursor_init(struct dec_cursor *c, const uint32_t *list, size_t start
 
 /*
  * Decode the record at c->p into c->ev.  Return: 0, or -1 after recording
- * an error (the rest of the sub-buffer is then skipped).
+ * an error (the rest of the sub-buffer is then skipped).  A record whose
+ * type is not described, or whose n is not its description's, is reported
+ * and still returned: its bytes are what the kernel wrote (the CRC says
+ * so), only the emitter broke the schema.
  */
 static int parse_record(struct rtrace_decoder *dec, struct dec_cursor *c)
 {
 	const struct dec_session *s = &dec->sessions[c->sb->session];
+	const struct rtrace_event_type *t;
 	const uint8_t *p = c->p;
 	uint64_t off = (uint64_t)(p - dec->buf);
 	struct rtrace_event *ev = &c->ev;
@@ -630,6 +765,17 @@ static int parse_record(struct rtrace_decoder *dec, struct dec_cursor *c)
 #undef CUT_OR
 #undef LEFT
 
+	t = find_type(s, (uint32_t)type);
+	if (!t)
+		dec_error(dec, RTRACE_DEC_BAD_TYPE, off,
+			  "event type %llu is not in the stream's event table",
+			  (unsigned long long)type);
+	else if (t->nr_fields != n)
+		dec_error(dec, RTRACE_DEC_BAD_TYPE, off,
+			  "event %s (%u) is described with %u%s fields, the record has %u%s",
+			  t->name, t->id, t->nr_fields == RTRACE_REC_RAW ? 0 : t->nr_fields,
+			  t->nr_fields == RTRACE_REC_RAW ? " (raw)" : "",
+			  n == RTRACE_REC_RAW ? 0 : n, n == RTRACE_REC_RAW ? " (raw)" : "");
 	c->ts += delta;		/* wraps like the writer's u64 arithmetic */
 	ev->offset = off;
 	ev->session = c->sb->session;
@@ -639,8 +785,9 @@ static int parse_record(struct rtrace_decoder *dec, struct dec_cursor *c)
 	ev->ts = c->ts;
 	ev->ts_ns = rtrace_clock__to_ns(&s->hdr, c->ts);
 	ev->nr_args = n;
-	ev->desc = find_type(s, (uint32_t)type);
+	ev->desc = t;
 	ev->seq = c->hdr.seq;
+	ev->packet_offset = c->sb->off;
 	c->p = p;
 	return 0;
 }
@@ -650,6 +797,7 @@ static int cursor_next(struct rtrace_decoder *dec, struct dec_cursor *c)
 {
 	for (;;) {
 		if (!c->in_sb) {
+			const struct dec_session *s;
 			size_t idx;
 
 			if (c->pos >= c->end)
@@ -657,12 +805,15 @@ static int cursor_next(struct rtrace_decoder *dec, struct dec_cursor *c)
 			idx = c->list ? c->list[c->pos] : c->pos;
 			c->pos++;
 			c->sb = &dec->sbs[idx];
-			memcpy(&c->hdr, dec->buf + c->sb->off, sizeof(c->hdr));
-			c->p = dec->buf + c->sb->off + SB_HDR_SIZE;
+			s = &dec->sessions[c->sb->session];
+			read_sb_hdr(dec, s, c->sb->off, &c->hdr, NULL);
+			c->p = dec->buf + c->sb->off + s->hdr.subbuf_hdr_size;
 			c->rec_end = c->p + c->sb->avail;
 			c->ts = c->hdr.ts_base;
 			c->nr_seen = 0;
 			c->in_sb = 1;
+			if (dec->packet_fn && !dec->packet_ret)
+				dec->packet_ret = dec->packet_fn(dec, c->sb, dec->packet_ctx);
 		}
 		if (c->p >= c->rec_end) {
 			if (c->nr_seen != c->hdr.nr_events && !c->sb->partial)
@@ -682,7 +833,6 @@ static int cursor_next(struct rtrace_decoder *dec, struct dec_cursor *c)
 	}
 }
 
-/* Heap order: timestamp, then cpu, then lane (deterministic ties). */
 static int cursor_less(const struct dec_cursor *a, const struct dec_cursor *b)
 {
 	if (a->ev.ts != b->ev.ts)
@@ -741,6 +891,7 @@ int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev)
 {
 	struct dec_cursor *c;
 
+	dec->started = 1;
 	if (dec->done)
 		return 0;
 	if (dec->order == RTRACE_ORDER_STREAM) {
@@ -751,16 +902,25 @@ int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev)
 		*ev = dec->cursors[0].ev;
 		return 1;
 	}
+	/*
+	 * The cursor whose event we returned last moves on only now, so that
+	 * a sub-buffer it enters is announced (rtrace_decoder__export()) after
+	 * the caller has dealt with that event.
+	 */
+	if (dec->advance) {
+		dec->advance = 0;
+		c = dec->heap[0];
+		if (!cursor_next(dec, c))
+			dec->heap[0] = dec->heap[--dec->heap_n];
+		if (dec->heap_n)
+			heap_down(dec, 0);
+	}
 	if (!dec->heap_n && !merge_load_session(dec)) {
 		dec->done = 1;
 		return 0;
 	}
-	c = dec->heap[0];
-	*ev = c->ev;
-	if (!cursor_next(dec, c))
-		dec->heap[0] = dec->heap[--dec->heap_n];
-	if (dec->heap_n)
-		heap_down(dec, 0);
+	*ev = dec->heap[0]->ev;
+	dec->advance = 1;
 	return 1;
 }
 
@@ -1014,7 +1174,114 @@ void rtrace_decoder__totals(const struct rtrace_decoder *dec, struct rtrace_lane
 		sum->seq_missing = sat_add(sum->seq_missing, l->seq_missing);
 		sum->events = sat_add(sum->events, l->events);
 		sum->bytes = sat_add(sum->bytes, l->bytes);
+		sum->lost_other = sat_add(sum->lost_other, l->lost_other);
+		sum->broken |= l->broken;
 		for (c = 0; c < RTRACE_NR_LOST; c++)
 			sum->lost[c] = sat_add(sum->lost[c], l->lost[c]);
 	}
+}
+
+size_t rtrace_decoder__nr_packets(const struct rtrace_decoder *dec)
+{
+	return dec->nr_sbs;
+}
+
+static void fill_packet(const struct rtrace_decoder *dec, const struct dec_sb *sb,
+			struct rtrace_packet *pkt)
+{
+	const struct dec_session *s = &dec->sessions[sb->session];
+	struct rtrace_subbuf_hdr h;
+
+	read_sb_hdr(dec, s, sb->off, &h, &pkt->lost_other);
+	pkt->offset = sb->off;
+	pkt->session = sb->session;
+	pkt->cpu = sb->cpu;
+	pkt->lane = sb->lane;
+	pkt->flags = h.flags;
+	pkt->seq = h.seq;
+	pkt->seq_missing = sb->seq_missing;
+	pkt->ts_base = h.ts_base;
+	pkt->ts_base_ns = rtrace_clock__to_ns(&s->hdr, h.ts_base);
+	pkt->nr_events = h.nr_events;
+	pkt->commit = sb->avail;
+	memcpy(pkt->lost, h.lost, sizeof(pkt->lost));
+}
+
+int rtrace_decoder__packet(const struct rtrace_decoder *dec, size_t idx, struct rtrace_packet *pkt)
+{
+	if (idx >= dec->nr_sbs)
+		return -ERANGE;
+	fill_packet(dec, &dec->sbs[idx], pkt);
+	return 0;
+}
+
+struct export_run {
+	const struct rtrace_exporter *const *xs;
+	void **priv;
+	unsigned int nr;
+};
+
+/* A cursor entered @sb: every exporter hears of the packet before its events. */
+static int export_packet(struct rtrace_decoder *dec, const struct dec_sb *sb, void *ctx)
+{
+	struct export_run *run = ctx;
+	struct rtrace_packet pkt;
+	unsigned int i;
+	int ret;
+
+	fill_packet(dec, sb, &pkt);
+	for (i = 0; i < run->nr; i++) {
+		if (!run->xs[i]->packet)
+			continue;
+		ret = run->xs[i]->packet(run->priv[i], &pkt);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int rtrace_decoder__export(struct rtrace_decoder *dec, const struct rtrace_exporter *const *xs,
+			   unsigned int nr, const struct rtrace_export_opts *opts)
+{
+	struct rtrace_export_opts o = { .sz = sizeof(o), .out = stdout };
+	struct export_run run = { .xs = xs, .nr = nr };
+	struct rtrace_event ev;
+	unsigned int i, begun;
+	int ret = 0, r;
+
+	if (!opts_valid(opts, sizeof(*opts)) || dec->started || (nr && !xs))
+		return -EINVAL;
+	if (OPTS_HAS(opts, out) && opts->out)
+		o.out = opts->out;
+	if (OPTS_HAS(opts, raw_ts))
+		o.raw_ts = opts->raw_ts;
+	for (i = 0; i < nr; i++)
+		if (!xs[i] || !xs[i]->begin || !xs[i]->end)
+			return -EINVAL;
+	run.priv = calloc(nr ? nr : 1, sizeof(*run.priv));
+	if (!run.priv)
+		return -ENOMEM;
+	for (begun = 0; begun < nr; begun++) {
+		ret = xs[begun]->begin(&run.priv[begun], dec, &o);
+		if (ret)
+			goto end;
+	}
+	dec->packet_fn = export_packet;
+	dec->packet_ctx = &run;
+	while (!ret && !dec->packet_ret && rtrace_decoder__next(dec, &ev) == 1) {
+		for (i = 0; i < nr && !ret; i++)
+			if (xs[i]->event)
+				ret = xs[i]->event(run.priv[i], &ev);
+	}
+	if (!ret)
+		ret = dec->packet_ret;
+	dec->packet_fn = NULL;
+end:
+	for (i = 0; i < begun; i++) {
+		r = xs[i]->end(run.priv[i], dec);
+		if (!ret)
+			ret = r;
+	}
+	free(run.priv);
+	return ret;
 }

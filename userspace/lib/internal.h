@@ -5,6 +5,7 @@
 #ifndef _RTRACE_LIB_INTERNAL_H
 #define _RTRACE_LIB_INTERNAL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -35,5 +36,8 @@ static inline int opts_valid(const void *opts, size_t ours)
 			return 0;
 	return 1;
 }
+
+/* The exporters of the table in export.c, one file each. */
+extern const struct rtrace_exporter rtrace_export_text;
 
 #endif /* _RTRACE_LIB_INTERNAL_H */

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/rtrace.h>
 
@@ -70,6 +71,24 @@ uint64_t rtrace_varint__zigzag(int64_t v);
  * Return: the signed value.
  */
 int64_t rtrace_varint__unzigzag(uint64_t u);
+
+/* ---------------------------------------------------------------- crc32c */
+
+/**
+ * rtrace_crc32c__update() - extend a CRC32C (Castagnoli) over @len bytes
+ * @crc: CRC of the bytes before, 0 to start
+ * @buf: bytes
+ * @len: bytes at @buf
+ *
+ * The stream's CRC (uapi/linux/rtrace.h): reflected polynomial 0x82F63B78,
+ * initial value and final XOR 0xFFFFFFFF, so that
+ * rtrace_crc32c__update(rtrace_crc32c__update(0, a, n), b, m) is the CRC of
+ * a followed by b, and the CRC of "123456789" is 0xE3069283.
+ *
+ * Context: any.
+ * Return: the CRC of everything so far.
+ */
+uint32_t rtrace_crc32c__update(uint32_t crc, const void *buf, size_t len);
 
 /* ----------------------------------------------------------- names etc. */
 
@@ -131,6 +150,8 @@ struct rtrace_session_opts {
  * @sources: RTRACE_SOURCE_* bits
  * @cpumask: bitmap of CPUs (unsigned long words), NULL for all CPUs
  * @cpumask_bytes: bytes at @cpumask
+ * @discard_unread: non-zero to replace a session whose data was not read
+ *	(RTRACE_CONFIG_DISCARD_UNREAD); without it that fails with -EBUSY
  */
 struct rtrace_session_config {
 	size_t sz;
@@ -140,6 +161,7 @@ struct rtrace_session_config {
 	uint64_t sources;
 	const unsigned long *cpumask;
 	size_t cpumask_bytes;
+	int discard_unread;
 };
 
 /**
@@ -173,7 +195,7 @@ int rtrace_session__fd(const struct rtrace_session *s);
 /**
  * rtrace_session__version() - RTRACE_IOC_GET_VERSION
  * @s: session
- * @version: set to the kernel's RTRACE_ABI_VERSION
+ * @version: set to the kernel's RTRACE_ABI_VERSION (major << 16 | minor)
  *
  * Context: process.
  * Return: 0 or -errno.
@@ -196,7 +218,8 @@ int rtrace_session__info(struct rtrace_session *s, struct rtrace_info *info);
  * @cfg: geometry, mode, sources and CPUs
  *
  * Context: process.
- * Return: 0 or -errno (-EBUSY while running, -EINVAL for bad geometry).
+ * Return: 0 or -errno (-EBUSY while running, mapped, or holding unread data
+ * without @cfg->discard_unread; -EINVAL for bad geometry).
  */
 int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg);
 
@@ -239,11 +262,13 @@ int rtrace_session__snapshot(struct rtrace_session *s);
 /**
  * rtrace_session__reset() - RTRACE_IOC_RESET: drop the session and its buffers
  * @s: session
+ * @flags: 0, or RTRACE_RESET_DISCARD_UNREAD to drop data no consumer has read
  *
  * Context: process.
- * Return: 0 or -errno (-EBUSY while running or mapped).
+ * Return: 0 or -errno (-EBUSY while mapped, or with unread data and no
+ * RTRACE_RESET_DISCARD_UNREAD; a running session always counts as unread).
  */
-int rtrace_session__reset(struct rtrace_session *s);
+int rtrace_session__reset(struct rtrace_session *s, unsigned long flags);
 
 /**
  * rtrace_session__stats() - RTRACE_IOC_STATS, per (cpu, lane) counters
@@ -349,17 +374,20 @@ enum rtrace_decode_code {
 	RTRACE_DEC_EMPTY,		/* no stream header at all */
 	RTRACE_DEC_BAD_MAGIC,		/* neither stream nor sub-buffer magic */
 	RTRACE_DEC_BAD_STREAM_HDR,	/* impossible stream header field */
-	RTRACE_DEC_BAD_VERSION,		/* abi_version this library does not know */
+	RTRACE_DEC_BAD_VERSION,		/* another major version than this library's */
 	RTRACE_DEC_BAD_EVENT_TABLE,	/* malformed event description */
 	RTRACE_DEC_BAD_SUBBUF_HDR,	/* impossible sub-buffer header field */
 	RTRACE_DEC_BAD_COMMIT,		/* commit larger than a sub-buffer can hold */
 	RTRACE_DEC_BAD_CPU,		/* cpu >= nr_cpus */
 	RTRACE_DEC_BAD_LANE,		/* lane >= nr_lanes */
-	RTRACE_DEC_BAD_SEQ,		/* seq not increasing within a (cpu, lane) */
+	RTRACE_DEC_BAD_SEQ,		/* seq not increasing, or a gap the mode rules out */
 	RTRACE_DEC_BAD_VARINT,		/* varint over 10 bytes or over 64 bits */
 	RTRACE_DEC_BAD_RECORD,		/* h == 0, bad type, args/raw beyond commit */
 	RTRACE_DEC_BAD_NR_EVENTS,	/* records in a sub-buffer != nr_events */
 	RTRACE_DEC_NOMEM,		/* allocation failed */
+	RTRACE_DEC_BAD_CRC,		/* a unit's CRC32C does not match its bytes */
+	RTRACE_DEC_BAD_TYPE,		/* type not in the event table, or n != its nr_fields */
+	RTRACE_DEC_RING_BROKEN,		/* the kernel reported a broken ring (RTRACE_SB_BROKEN) */
 	RTRACE_DEC_NR_CODES
 };
 
@@ -388,15 +416,15 @@ const char *rtrace_decode_code__name(int code);
  * struct rtrace_event_type - schema of one event type in a session
  * @id: event type
  * @nr_fields: number of arguments, or RTRACE_REC_RAW for raw payloads
- * @builtin: non-zero if the stream's table lacked it and the library's
- *	default description of a reserved type is used
+ * @reserved: zero
  * @name: NUL-terminated
- * @fields: @nr_fields entries (none for raw)
+ * @fields: @nr_fields entries (none for raw); a field type this library
+ *	does not know reads as RTRACE_FIELD_U64
  */
 struct rtrace_event_type {
 	uint32_t id;
 	uint16_t nr_fields;
-	uint16_t builtin;
+	uint16_t reserved;
 	char name[RTRACE_EVENT_NAME_LEN + 1];
 	struct {
 		char name[RTRACE_FIELD_NAME_LEN + 1];
@@ -418,8 +446,11 @@ struct rtrace_event_type {
  *	rtrace_event__arg_s64())
  * @raw: raw payload (points into the input) when @nr_args == RTRACE_REC_RAW
  * @raw_len: bytes at @raw
- * @desc: schema of @type, or NULL if the session does not describe it
+ * @desc: schema of @type; NULL only if the stream breaks the rule that
+ *	every type is described (rtrace_decoder__error() then says so)
  * @seq: seq of the sub-buffer the record came from
+ * @packet_offset: byte offset of that sub-buffer's header in the input
+ *	(struct rtrace_packet.offset)
  */
 struct rtrace_event {
 	uint64_t offset;
@@ -435,6 +466,7 @@ struct rtrace_event {
 	const uint8_t *raw;
 	const struct rtrace_event_type *desc;
 	uint64_t seq;
+	uint64_t packet_offset;
 };
 
 /**
@@ -458,10 +490,13 @@ static inline int64_t rtrace_event__arg_s64(const struct rtrace_event *ev, unsig
  * @subbufs: sub-buffers present
  * @first_seq: seq of the first one
  * @last_seq: seq of the last one
- * @seq_missing: sub-buffers missing between @first_seq and @last_seq (seq gaps)
+ * @seq_missing: sub-buffers overwritten before they were read (overwrite
+ *	mode: seq gaps, and a first seq above 0 unless the stream was resumed)
  * @lost: sum of lost[] of its sub-buffers, by RTRACE_LOST_* cause
  * @events: records decoded so far (complete after iterating to the end)
  * @bytes: record bytes (sum of commit)
+ * @lost_other: sum of lost[] of causes this library does not know (a newer minor's)
+ * @broken: the kernel reported this lane's ring broken (RTRACE_SB_BROKEN)
  */
 struct rtrace_lane_info {
 	uint32_t session;
@@ -474,6 +509,41 @@ struct rtrace_lane_info {
 	uint64_t lost[RTRACE_NR_LOST];
 	uint64_t events;
 	uint64_t bytes;
+	uint64_t lost_other;
+	uint32_t broken;
+};
+
+/**
+ * struct rtrace_packet - one sub-buffer of the stream, as exporters see it
+ * @offset: byte offset of its header in the input
+ * @session: stream index
+ * @cpu: CPU
+ * @lane: RTRACE_LANE_*
+ * @flags: RTRACE_SB_* (unknown bits of a newer minor kept)
+ * @seq: its seq
+ * @seq_missing: sub-buffers of its lane overwritten between the previous
+ *	one in the stream and this one
+ * @ts_base: absolute clock value the first record's delta refers to
+ * @ts_base_ns: @ts_base in CLOCK_MONOTONIC ns
+ * @nr_events: records it holds (nr_events of the header)
+ * @commit: record bytes
+ * @lost: lost[] of the header, by RTRACE_LOST_* cause
+ * @lost_other: sum of lost[] entries of causes this library does not know
+ */
+struct rtrace_packet {
+	uint64_t offset;
+	uint32_t session;
+	uint32_t cpu;
+	uint32_t lane;
+	uint32_t flags;
+	uint64_t seq;
+	uint64_t seq_missing;
+	uint64_t ts_base;
+	uint64_t ts_base_ns;
+	uint32_t nr_events;
+	uint32_t commit;
+	uint64_t lost[RTRACE_NR_LOST];
+	uint64_t lost_other;
 };
 
 /* Iteration order of rtrace_decoder__next(). */
@@ -661,6 +731,97 @@ const struct rtrace_lane_info *rtrace_decoder__lane(const struct rtrace_decoder 
  * Context: any.
  */
 void rtrace_decoder__totals(const struct rtrace_decoder *dec, struct rtrace_lane_info *sum);
+
+/**
+ * rtrace_decoder__nr_packets() - number of sub-buffers indexed
+ * @dec: decoder
+ *
+ * Context: any.
+ * Return: the count, in stream order; see rtrace_decoder__packet().
+ */
+size_t rtrace_decoder__nr_packets(const struct rtrace_decoder *dec);
+
+/**
+ * rtrace_decoder__packet() - the @idx-th sub-buffer of the stream
+ * @dec: decoder
+ * @idx: 0 .. rtrace_decoder__nr_packets() - 1, in stream order
+ * @pkt: filled in
+ *
+ * Context: any.
+ * Return: 0, or -ERANGE if @idx is out of range.
+ */
+int rtrace_decoder__packet(const struct rtrace_decoder *dec, size_t idx, struct rtrace_packet *pkt);
+
+/* -------------------------------------------------------------- exporters */
+
+/**
+ * struct rtrace_export_opts - what every exporter is given
+ * @sz: sizeof(struct rtrace_export_opts)
+ * @out: where to write (stdout if NULL)
+ * @raw_ts: timestamps in clock units rather than CLOCK_MONOTONIC ns
+ */
+struct rtrace_export_opts {
+	size_t sz;
+	FILE *out;
+	int raw_ts;
+};
+
+/**
+ * struct rtrace_exporter - an output format, fed by the decoder
+ * @name: what `rtrace decode --format` takes
+ * @summary: one line for the list of formats
+ * @begin: called once before anything else; may set *@priv to its state
+ * @packet: called for every sub-buffer (empty ones included) before any of
+ *	its events and after every event of its lane's previous sub-buffer
+ * @event: called for every event, in the decoder's order
+ * @end: called once at the end, also after a failure (free *@priv here)
+ *
+ * Every callback but @begin and @end may be NULL.  A non-zero return from
+ * @begin, @packet or @event stops the export with that value.  A new format
+ * is one file defining its struct rtrace_exporter and one row in the table
+ * of lib/export.c.
+ */
+struct rtrace_exporter {
+	const char *name;
+	const char *summary;
+	int (*begin)(void **priv, struct rtrace_decoder *dec, const struct rtrace_export_opts *opts);
+	int (*packet)(void *priv, const struct rtrace_packet *pkt);
+	int (*event)(void *priv, const struct rtrace_event *ev);
+	int (*end)(void *priv, struct rtrace_decoder *dec);
+};
+
+/**
+ * rtrace_exporter__find() - an exporter of the library's table by name
+ * @name: e.g. "text"
+ *
+ * Context: any.
+ * Return: the exporter, or NULL if there is none of that name.
+ */
+const struct rtrace_exporter *rtrace_exporter__find(const char *name);
+
+/**
+ * rtrace_exporter__at() - the @idx-th exporter of the library's table
+ * @idx: 0, 1, ...
+ *
+ * Context: any.
+ * Return: the exporter, or NULL past the end of the table.
+ */
+const struct rtrace_exporter *rtrace_exporter__at(unsigned int idx);
+
+/**
+ * rtrace_decoder__export() - run the decoder to the end through exporters
+ * @dec: a decoder that has not been iterated yet
+ * @xs: exporters, each fed the same packets and events
+ * @nr: number of @xs
+ * @opts: options, or NULL for defaults
+ *
+ * Decoder errors do not stop the export (see rtrace_decoder__error()).
+ *
+ * Context: process.
+ * Return: 0, the first non-zero value a callback returned, or -EINVAL.
+ */
+int rtrace_decoder__export(struct rtrace_decoder *dec, const struct rtrace_exporter *const *xs,
+			   unsigned int nr, const struct rtrace_export_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -108,6 +108,8 @@ int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_sess
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.flags = cfg->overwrite ? RTRACE_CONFIG_OVERWRITE : 0;
+	if (OPTS_HAS(cfg, discard_unread) && cfg->discard_unread)
+		c.flags |= RTRACE_CONFIG_DISCARD_UNREAD;
 	c.lane_bytes = cfg->lane_bytes;
 	c.subbuf_size = cfg->subbuf_size;
 	c.sources = cfg->sources;
@@ -138,9 +140,32 @@ int rtrace_session__snapshot(struct rtrace_session *s)
 	return session_ioctl(s, RTRACE_IOC_SNAPSHOT, NULL);
 }
 
-int rtrace_session__reset(struct rtrace_session *s)
+int rtrace_session__reset(struct rtrace_session *s, unsigned long flags)
 {
-	return session_ioctl(s, RTRACE_IOC_RESET, NULL);
+	/* RESET takes an integer argument, not a pointer. */
+	return session_ioctl(s, RTRACE_IOC_RESET, (void *)(uintptr_t)flags);
+}
+
+/*
+ * lost[] is where the entry says (a newer kernel's fixed fields go before it):
+ * move it to where this library's struct has it.
+ */
+static void stats_normalize(struct rtrace_lane_stats *e)
+{
+	size_t at = offsetof(struct rtrace_lane_stats, lost);
+	uint64_t lost[RTRACE_NR_LOST] = { 0 };
+	uint32_t n = e->nr_lost < RTRACE_NR_LOST ? e->nr_lost : RTRACE_NR_LOST;
+
+	if (e->lost_offset == at)
+		return;
+	if (e->lost_offset >= at && e->lost_offset % 8 == 0 &&
+	    (uint64_t)e->lost_offset + 8ull * n <= sizeof(*e))
+		memcpy(lost, (uint8_t *)e + e->lost_offset, 8ull * n);
+	else
+		n = 0;
+	memcpy(e->lost, lost, sizeof(lost));
+	e->lost_offset = (uint32_t)at;
+	e->nr_lost = n;
 }
 
 int rtrace_session__stats(struct rtrace_session *s, struct rtrace_lane_stats **out, size_t *nr)
@@ -164,6 +189,8 @@ int rtrace_session__stats(struct rtrace_session *s, struct rtrace_lane_stats **o
 		if (ret < 0)
 			goto err_free;
 		if (st.nr_entries <= cap) {
+			for (__u32 i = 0; i < st.nr_entries; i++)
+				stats_normalize(&ent[i]);
 			*out = ent;
 			*nr = st.nr_entries;
 			return 0;

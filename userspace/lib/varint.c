@@ -119,6 +119,9 @@ const char *rtrace_decode_code__name(int code)
 		[RTRACE_DEC_BAD_RECORD] = "bad-record",
 		[RTRACE_DEC_BAD_NR_EVENTS] = "bad-nr-events",
 		[RTRACE_DEC_NOMEM] = "out-of-memory",
+		[RTRACE_DEC_BAD_CRC] = "bad-crc",
+		[RTRACE_DEC_BAD_TYPE] = "bad-type",
+		[RTRACE_DEC_RING_BROKEN] = "ring-broken",
 	};
 
 	if (code < 0 || code >= RTRACE_DEC_NR_CODES)

@@ -5,6 +5,7 @@
  *   gen_stream sample FILE [SEED [NR_SUBBUFS]]   a valid stream: 2 CPUs, every lane,
  *                                                sched_switch-like, raw and test events
  *   gen_stream concat FILE                       two sessions back to back
+ *   gen_stream future FILE                       a later minor version's writer
  *   gen_stream corpus DIR                        the fuzzer's seed corpus
  *
  * Output is deterministic for a given SEED.
@@ -28,15 +29,20 @@ static void make_descs(void)
 	enc_desc(&descs[2], RTRACE_EV_TEST, "test", 2, "a", RTRACE_FIELD_U64,
 		 "b", RTRACE_FIELD_HEX);
 	enc_desc(&descs[3], RTRACE_EV_TEST_RAW, "test_raw", RTRACE_REC_RAW);
-	enc_desc(&descs[4], RTRACE_EV_CLOCK_SYNC, "clock_sync", 2, "cyc", RTRACE_FIELD_U64,
-		 "mono_ns", RTRACE_FIELD_U64);
+	enc_desc(&descs[4], RTRACE_EV_FIRST_USER + 2, "triple", 3, "a", RTRACE_FIELD_U64,
+		 "b", RTRACE_FIELD_U64, "c", RTRACE_FIELD_HEX);
 }
 
-/* Append one session: @nsb sub-buffers spread over 2 CPUs and every lane. */
+/*
+ * Append one session: @nsb sub-buffers spread over 2 CPUs and every lane.
+ * Odd session ids are overwrite-mode sessions with occasional seq gaps
+ * (sub-buffers overwritten before they were read).
+ */
 static void gen_session(struct enc *e, uint64_t seed, int nsb, uint64_t session_id, int tsc)
 {
 	struct enc_stream p = { .nr_cpus = 2, .subbuf_size = 4096, .session_id = session_id,
 				.descs = descs, .nr_descs = 5 };
+	int overwrite = session_id & 1;
 	uint64_t ts[2][RTRACE_NR_LANES], seq[2][RTRACE_NR_LANES] = { { 0 } };
 	static const uint8_t payload[16] = "0123456789abcdef";
 	int i, k, c, l;
@@ -51,6 +57,8 @@ static void gen_session(struct enc *e, uint64_t seed, int nsb, uint64_t session_
 	for (c = 0; c < 2; c++)
 		for (l = 0; l < RTRACE_NR_LANES; l++)
 			ts[c][l] = 1000000 + enc_rand(&seed) % 1000;
+	if (overwrite)
+		p.config_flags = RTRACE_CONFIG_OVERWRITE;
 	enc_stream_hdr(e, &p);
 	for (i = 0; i < nsb; i++) {
 		struct enc_rec r[24];
@@ -92,17 +100,45 @@ static void gen_session(struct enc *e, uint64_t seed, int nsb, uint64_t session_
 				x->args[1] = enc_rand(&seed) >> (enc_rand(&seed) % 64);
 				break;
 			default:
-				x->type = 200 + (uint32_t)(enc_rand(&seed) % 3);	/* undescribed */
-				x->nargs = (uint32_t)(enc_rand(&seed) % 4);
+				x->type = RTRACE_EV_FIRST_USER + 2;
+				x->nargs = 3;
 				x->args[0] = 1;
 				x->args[1] = 300;
 				x->args[2] = 1ull << 62;
 				break;
 			}
 		}
-		seq[c][l] += 1 + (enc_rand(&seed) % 8 == 0);	/* an occasional seq gap */
+		/* Overwrite mode: an occasional sub-buffer overwritten before it was read. */
+		seq[c][l] += 1 + (overwrite && enc_rand(&seed) % 8 == 0);
 		enc_subbuf(e, (uint16_t)c, (uint8_t)l, seq[c][l] - 1, base, lost, r, nr);
 	}
+}
+
+/*
+ * A session as a later minor version's writer would write it: every header
+ * larger, fields this decoder does not know, a sixth loss cause.
+ */
+static void gen_future(struct enc *e, uint64_t seed)
+{
+	struct enc_stream p = { .nr_cpus = 2, .session_id = 77, .descs = descs, .nr_descs = 5,
+				.version_minor = 3, .extra_hdr = 24, .extra_tail = 16,
+				.extra_desc = 32, .extra_sb = 16, .extra_lost = 1 };
+	uint64_t lost[RTRACE_NR_LOST] = { 1, 0, 0, 2, 0 }, extra[1] = { 5 };
+	struct enc_rec r[3];
+	int k;
+
+	enc_stream_hdr(e, &p);
+	for (k = 0; k < 3; k++) {
+		memset(&r[k], 0, sizeof(r[k]));
+		r[k].type = RTRACE_EV_FIRST_USER;
+		r[k].nargs = 5;
+		r[k].args[0] = enc_rand(&seed) % 1000;
+		r[k].args[1] = 4;
+		r[k].args[3] = 7;
+		r[k].ts = 100 + 10 * k;
+	}
+	enc_subbuf_x(e, 0, RTRACE_LANE_TASK, 0, 90, lost, extra, 0, r, 3);
+	enc_subbuf_x(e, 1, RTRACE_LANE_HARDIRQ, 0, 95, NULL, NULL, 0, r, 2);
 }
 
 static int write_file(const char *path, const void *buf, size_t len)
@@ -163,16 +199,29 @@ static int gen_corpus(const char *dir)
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
 	t.buf[sb + sizeof(struct rtrace_subbuf_hdr)] = 0;	/* first record's h = 0 */
+	enc_seal_all(&t);
 	ret |= write_seed(dir, "h-zero", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
 	memset(t.buf + sb + sizeof(struct rtrace_subbuf_hdr), 0xff, 12);	/* overlong varint */
+	enc_seal_all(&t);
 	ret |= write_seed(dir, "overlong-varint", t.buf, t.len);
 	enc_free(&t);
 	enc_bytes(&t, e.buf, e.len);
 	((struct rtrace_stream_hdr *)t.buf)->nr_event_descs = 0xffffff;
+	enc_seal(&t, 0);
 	ret |= write_seed(dir, "huge-table", t.buf, t.len);
 	enc_free(&t);
+	enc_bytes(&t, e.buf, e.len);
+	t.buf[e.len - 3] ^= 0x10;	/* damaged at rest: the CRC says so */
+	ret |= write_seed(dir, "bad-crc", t.buf, t.len);
+	enc_free(&t);
+	enc_free(&e);
+
+	/* A future writer: larger headers and descriptions, one more loss cause. */
+	gen_future(&e, 6);
+	ret |= write_seed(dir, "future-minor", e.buf, e.len);
+	enc_free(&e);
 	enc_free(&e);
 	return ret;
 }
@@ -191,10 +240,12 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && !strcmp(argv[1], "concat")) {
 		gen_session(&e, 11, 5, 11, 0);
 		gen_session(&e, 12, 5, 12, 1);
+	} else if (argc == 3 && !strcmp(argv[1], "future")) {
+		gen_future(&e, 6);
 	} else if (argc == 3 && !strcmp(argv[1], "corpus")) {
 		return gen_corpus(argv[2]);
 	} else {
-		fprintf(stderr, "usage: gen_stream sample FILE [SEED [NR_SUBBUFS]] | concat FILE | corpus DIR\n");
+		fprintf(stderr, "usage: gen_stream sample FILE [SEED [NR_SUBBUFS]] | concat FILE | future FILE | corpus DIR\n");
 		return 2;
 	}
 	ret = write_file(argv[2], e.buf, e.len);

@@ -155,7 +155,7 @@ grep -q "truncated at byte" "$T/err" && result OK "check says where the cut is" 
 expect_rc 1 "decode cut stream exits 1" -- "$R" decode "$T/cut.dat"
 [ "$(wc -l <"$T/out")" -gt 0 ] && result OK "decode prints events before the cut" ||
 	result FAIL "decode prints events before the cut"
-head -c 1400 "$T/s.dat" >"$T/hdr.dat"	# header + 5 event descriptions
+head -c 1448 "$T/s.dat" >"$T/hdr.dat"	# 128-byte header + 5 event descriptions
 expect_rc 0 "check stream cut at a boundary" -- "$R" check "$T/hdr.dat"
 expect_rc 1 "check --min-events" -- "$R" check --min-events 1 "$T/hdr.dat"
 expect_rc 1 "check missing file" -- "$R" check "$T/nonexistent"
@@ -346,6 +346,29 @@ json_flat <"$T/ok.json" >"$T/flat.awk" 2>"$T/err" && py valid "$T/ok.json" &&
 [ $? -eq 0 ] && result OK "json_flat accepts what python3 does (empty containers, exponents, escapes)" ||
 	result FAIL "json_flat accepts valid JSON" "$T/err"
 unset -f awk
+
+# --- v2: exporters, CRC, a later minor, another major
+expect_rc 0 "decode --format list" -- "$R" decode --format list
+grep -q "^text " "$T/out" && result OK "format list names text" || result FAIL "format list names text" "$T/out"
+expect_rc 2 "decode --format bogus" -- "$R" decode --format bogus "$T/s.dat"
+"$R" decode --format text "$T/s.dat" >"$T/text"
+cmp -s "$T/text" "$T/merged" && result OK "--format text is the default output" ||
+	result FAIL "--format text is the default output"
+cp "$T/s.dat" "$T/crc.dat"
+printf '\377' | dd of="$T/crc.dat" bs=1 seek=$((size - 2)) conv=notrunc 2>/dev/null
+expect_rc 1 "check damaged capture fails" -- "$R" check "$T/crc.dat"
+grep -q "bad-crc at byte [0-9]" "$T/err" && result OK "check names the damaged sub-buffer's offset" ||
+	result FAIL "check names the damaged sub-buffer's offset" "$T/err"
+"$GEN" future "$T/f.dat" || exit 1
+expect_rc 0 "check a later minor's stream" -- "$R" check "$T/f.dat"
+grep -q "5 events.* other=5" "$T/out" && result OK "later minor: events and unknown loss cause" ||
+	result FAIL "later minor: events and unknown loss cause" "$T/out"
+printf '\003' | dd of="$T/f.dat" bs=1 seek=4 conv=notrunc 2>/dev/null
+expect_rc 1 "check another major fails" -- "$R" check "$T/f.dat"
+grep -q "bad-abi-version at byte 0.*3\.3.*major version 2" "$T/err" &&
+	result OK "another major: a clear message" || result FAIL "another major: a clear message" "$T/err"
+expect_rc 2 "start --discard is a usage error" -- "$R" start --discard --device "$T/none"
+expect_rc 1 "reset --discard: missing device" -- "$R" reset --discard --device "$T/none"
 
 echo "1..$n"
 [ $failed -eq 0 ]

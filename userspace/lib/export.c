@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * librtrace: the table of exporters (output formats fed by the decoder).
+ *
+ * A format is one file that defines its struct rtrace_exporter (see
+ * export_text.c) and one row here; `rtrace decode --format NAME` and every
+ * other user find it through rtrace_exporter__find().
+ */
+#include "internal.h"
+
+static const struct rtrace_exporter *const exporters[] = {
+	&rtrace_export_text,
+};
+
+const struct rtrace_exporter *rtrace_exporter__at(unsigned int idx)
+{
+	return idx < ARRAY_SIZE(exporters) ? exporters[idx] : NULL;
+}
+
+const struct rtrace_exporter *rtrace_exporter__find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < ARRAY_SIZE(exporters); i++)
+		if (!strcmp(exporters[i]->name, name))
+			return exporters[i];
+	return NULL;
+}

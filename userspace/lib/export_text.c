@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * librtrace: the "text" exporter, one line per event:
+ *
+ *   ts cpu lane name field=value ...
+ *
+ * ts is CLOCK_MONOTONIC ns (clock units with raw_ts); fields are named and
+ * formatted by the event's description (S64 signed, HEX in hex); a raw
+ * event prints len= and its bytes in hex.  Sub-buffers print nothing.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct text_state {
+	FILE *out;
+	int raw_ts;
+};
+
+static int text_begin(void **priv, struct rtrace_decoder *dec,
+		      const struct rtrace_export_opts *opts)
+{
+	struct text_state *t = calloc(1, sizeof(*t));
+
+	(void)dec;
+	if (!t)
+		return -ENOMEM;
+	t->out = opts->out;
+	t->raw_ts = opts->raw_ts;
+	*priv = t;
+	return 0;
+}
+
+static int text_event(void *priv, const struct rtrace_event *ev)
+{
+	const struct text_state *t = priv;
+	const struct rtrace_event_type *d = ev->desc;
+	int named = d && d->nr_fields == ev->nr_args;
+	FILE *f = t->out;
+	uint32_t i;
+
+	fprintf(f, "%llu %u %s ", (unsigned long long)(t->raw_ts ? ev->ts : ev->ts_ns), ev->cpu,
+		rtrace_lane__name(ev->lane));
+	if (d)
+		fprintf(f, "%s", d->name);
+	else
+		fprintf(f, "event%u", ev->type);
+	if (ev->nr_args == RTRACE_REC_RAW) {
+		fprintf(f, " len=%u data=", ev->raw_len);
+		for (i = 0; i < ev->raw_len; i++)
+			fprintf(f, "%02x", ev->raw[i]);
+		fputc('\n', f);
+		return 0;
+	}
+	for (i = 0; i < ev->nr_args; i++) {
+		int type = named ? d->fields[i].type : RTRACE_FIELD_U64;
+
+		if (named)
+			fprintf(f, " %s=", d->fields[i].name);
+		else
+			fprintf(f, " arg%u=", i);
+		if (type == RTRACE_FIELD_S64)
+			fprintf(f, "%lld", (long long)rtrace_event__arg_s64(ev, i));
+		else if (type == RTRACE_FIELD_HEX)
+			fprintf(f, "0x%llx", (unsigned long long)ev->args[i]);
+		else
+			fprintf(f, "%llu", (unsigned long long)ev->args[i]);
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+static int text_end(void *priv, struct rtrace_decoder *dec)
+{
+	struct text_state *t = priv;
+	int ret = t && fflush(t->out) ? -errno : 0;
+
+	(void)dec;
+	free(t);
+	return ret;
+}
+
+const struct rtrace_exporter rtrace_export_text = {
+	.name = "text",
+	.summary = "one line per event: ts cpu lane name field=value ...",
+	.begin = text_begin,
+	.event = text_event,
+	.end = text_end,
+};
