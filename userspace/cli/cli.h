@@ -72,6 +72,8 @@ enum {
 	OPT_MMAP,
 	OPT_JSON,
 	OPT_STATUS,
+	OPT_DISCARD,
+	OPT_FORMAT,
 };
 
 #define CLI_CONFIG_LONGOPTS						\
@@ -79,7 +81,8 @@ enum {
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },	\
 	{ "subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE },	\
 	{ "cpus", required_argument, NULL, OPT_CPUS },			\
-	{ "sources", required_argument, NULL, OPT_SOURCES }
+	{ "sources", required_argument, NULL, OPT_SOURCES },		\
+	{ "discard", no_argument, NULL, OPT_DISCARD }
 
 /* Open the device (path from --device, $RTRACE_DEVICE, or the default), with a clear error. */
 struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock);
@@ -90,6 +93,9 @@ struct rtrace_session *cli_open(const char *cmd, const char *device, int nonbloc
  * bad arguments).
  */
 int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp);
+/* As cli_parse_open(), also taking --discard (sets *@discard) when @discard is not NULL. */
+int cli_parse_open_discard(const char *cmd, int argc, char **argv, struct rtrace_session **sp,
+			   int *discard);
 /* Explain an ioctl failure in the words of the session's state machine. */
 int cli_ioctl_fail(const char *cmd, const char *what, int err);
 

@@ -88,6 +88,8 @@ int cmd_check(int argc, char **argv)
 	       (unsigned long long)tot.subbufs, rtrace_decoder__nr_sessions(dec),
 	       rtrace_decoder__nr_lanes(dec), (unsigned long long)tot.seq_missing);
 	cli_print_lost(stdout, tot.lost);
+	if (tot.lost_other)
+		printf(" other=%llu", (unsigned long long)tot.lost_other);
 	printf("\n");
 	if (!ret && tot.events < min_events) {
 		fprintf(stderr, "rtrace check: %s: %llu events, fewer than --min-events %llu\n", path,

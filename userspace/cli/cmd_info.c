@@ -51,11 +51,15 @@ static void json_sources(struct json *j, const char *key, const char *mask_key, 
 
 static void print_json(uint32_t ver, const struct rtrace_info *in)
 {
+	char v[32], lv[32];
 	struct json j;
 
+	/* "MAJOR.MINOR", as the text shows it (GET_VERSION is major << 16 | minor). */
+	snprintf(v, sizeof(v), "%u.%u", ver >> 16, ver & 0xffff);
+	snprintf(lv, sizeof(lv), "%u.%u", RTRACE_ABI_VERSION_MAJOR, RTRACE_ABI_VERSION_MINOR);
 	json_begin(&j, stdout);
-	json_u64(&j, "abi_version", ver);
-	json_u64(&j, "library_abi_version", RTRACE_ABI_VERSION);
+	json_str(&j, "abi_version", v);
+	json_str(&j, "library_abi_version", lv);
 	json_str(&j, "state", state_name(in->state));
 	json_u64(&j, "session_id", in->session_id);
 	json_str(&j, "mode", in->config_flags & RTRACE_CONFIG_OVERWRITE ? "overwrite" : "discard");
@@ -116,7 +120,8 @@ int cmd_info(int argc, char **argv)
 		print_json(ver, &in);
 		return 0;
 	}
-	printf("%-18s %u (library %u)\n", "abi_version", ver, RTRACE_ABI_VERSION);
+	printf("%-18s %u.%u (library %u.%u)\n", "abi_version", ver >> 16, ver & 0xffff,
+	       RTRACE_ABI_VERSION_MAJOR, RTRACE_ABI_VERSION_MINOR);
 	printf("%-18s %s\n", "state", state_name(in.state));
 	printf("%-18s %llu\n", "session_id", (unsigned long long)in.session_id);
 	printf("%-18s %s\n", "mode",
@@ -129,6 +134,9 @@ int cmd_info(int argc, char **argv)
 	printf("%-18s %u\n", "read_min", in.read_min);
 	printf("%-18s %u\n", "page_size", in.page_size);
 	printf("%-18s %s\n", "consumer", in.has_consumer ? "yes" : "no");
+	printf("%-18s %s\n", "unread", in.flags & RTRACE_INFO_UNREAD ? "yes" : "no");
+	if (in.flags & RTRACE_INFO_BROKEN)
+		printf("%-18s %s\n", "integrity", "BROKEN: a check found the ring broken and stopped the session");
 	print_sources("sources", in.sources);
 	print_sources("sources_supported", in.sources_supported);
 	return 0;

@@ -84,6 +84,7 @@ static void print_json(const char *path, struct rtrace_decoder *dec, const struc
 		       size_t k)
 {
 	struct rtrace_lane_info tot;
+	char ver[32];
 	unsigned int s, l = 0;
 	struct json j;
 	size_t i = 0;
@@ -97,7 +98,8 @@ static void print_json(const char *path, struct rtrace_decoder *dec, const struc
 		json_object_begin(&j, NULL);
 		json_u64(&j, "index", s);
 		json_u64(&j, "session_id", h->session_id);
-		json_u64(&j, "abi_version", h->abi_version);
+		snprintf(ver, sizeof(ver), "%u.%u", h->version_major, h->version_minor);
+		json_str(&j, "abi_version", ver);
 		json_str(&j, "clock", clock_name(h->clock));
 		json_u64(&j, "nr_cpus", h->nr_cpus);
 		json_u64(&j, "nr_lanes", h->nr_lanes);
@@ -206,8 +208,8 @@ int cmd_report(int argc, char **argv)
 	for (s = 0, i = 0; s < rtrace_decoder__nr_sessions(dec); s++) {
 		const struct rtrace_stream_hdr *h = rtrace_decoder__session(dec, s);
 
-		printf("session %u: id %llu, abi %u, clock %s, %u cpus, %u lanes, sub-buffer %u bytes, "
-		       "%u event types\n", s, (unsigned long long)h->session_id, h->abi_version,
+		printf("session %u: id %llu, abi %u.%u, clock %s, %u cpus, %u lanes, sub-buffer %u bytes, "
+		       "%u event types\n", s, (unsigned long long)h->session_id, h->version_major, h->version_minor,
 		       clock_name(h->clock), h->nr_cpus, h->nr_lanes, h->subbuf_size,
 		       rtrace_decoder__nr_event_types(dec, s));
 		printf("  %12s  %5s  %s\n", "events", "type", "name");
@@ -230,7 +232,9 @@ int cmd_report(int argc, char **argv)
 			       (unsigned long long)li->events, (unsigned long long)li->bytes,
 			       (unsigned long long)li->seq_missing);
 			cli_print_lost(stdout, li->lost);
-			printf("\n");
+			if (li->lost_other)
+				printf(" other=%llu", (unsigned long long)li->lost_other);
+			printf("%s\n", li->broken ? " BROKEN" : "");
 		}
 	}
 	rtrace_decoder__totals(dec, &tot);
@@ -238,7 +242,9 @@ int cmd_report(int argc, char **argv)
 	       (unsigned long long)tot.events, (unsigned long long)tot.subbufs,
 	       (unsigned long long)tot.bytes, (unsigned long long)tot.seq_missing);
 	cli_print_lost(stdout, tot.lost);
-	for (c = 0, ev.args[0] = 0; c < RTRACE_NR_LOST; c++)
+	if (tot.lost_other)
+		printf(" other=%llu", (unsigned long long)tot.lost_other);
+	for (c = 0, ev.args[0] = tot.lost_other; c < RTRACE_NR_LOST; c++)
 		ev.args[0] += tot.lost[c];
 	printf(" (%llu)\n", (unsigned long long)ev.args[0]);
 out:

@@ -90,7 +90,8 @@ int cmd_stats(int argc, char **argv)
 			tot.subbufs_read += e->subbufs_read;
 			for (c = 0; c < RTRACE_NR_LOST; c++)
 				tot.lost[c] += e->lost[c];
-			if (!any && !all)
+			tot.flags |= e->flags & RTRACE_LANE_STATS_BROKEN;
+			if (!any && !all && !e->flags)
 				continue;
 		}
 		if (json) {
@@ -113,9 +114,10 @@ int cmd_stats(int argc, char **argv)
 		printf(" %12llu", (unsigned long long)e->written);
 		for (c = 0; c < RTRACE_NR_LOST; c++)
 			printf(" %11llu", (unsigned long long)e->lost[c]);
-		printf(" %12llu %8llu %9llu %9llu\n", (unsigned long long)e->bytes,
+		printf(" %12llu %8llu %9llu %9llu%s\n", (unsigned long long)e->bytes,
 		       (unsigned long long)e->nested, (unsigned long long)e->subbufs_written,
-		       (unsigned long long)e->subbufs_read);
+		       (unsigned long long)e->subbufs_read,
+		       e->flags & RTRACE_LANE_STATS_BROKEN ? "  BROKEN" : "");
 	}
 	if (json)
 		json_end(&j);

@@ -20,7 +20,9 @@
 "  --cpus LIST               CPUs to trace, e.g. 0-3,6 (default: all)\n" \
 "  --sources LIST            event sources: kapi (rtrace_emit() from other modules),\n" \
 "                            sched, irq, syscalls, or all (default kapi); 'rtrace info'\n" \
-"                            shows what the loaded module supports\n"
+"                            shows what the loaded module supports\n" \
+"  --discard                 replace a session whose data nobody has read (without it,\n" \
+"                            that fails: nothing recorded disappears unasked)\n"
 
 #define DEVICE_HELP \
 "  --device PATH             device to use (default $RTRACE_DEVICE or /dev/rtrace)\n"
@@ -70,7 +72,8 @@ static const struct cli_cmd commands[] = {
 	  "set up a session (geometry, mode, sources, CPUs) without starting it",
 	  "Session control for scripts: the session belongs to the device, not to the\n"
 	  "process, so 'rtrace configure; rtrace start; cat /dev/rtrace > f & ...; rtrace stop'\n"
-	  "works.  Fails while a session is running (stop it first).\n"
+	  "works.  Fails while a session is running (stop it first), and while the previous\n"
+	  "session holds data nobody has read, unless --discard.\n"
 	  CONFIG_HELP DEVICE_HELP },
 	{ "start", cmd_control, "[--device PATH]", "start recording (after configure or stop)",
 	  "Starts the configured session.\n" DEVICE_HELP },
@@ -82,8 +85,10 @@ static const struct cli_cmd commands[] = {
 	{ "snapshot", cmd_control, "[--device PATH]", "flight recorder: freeze and expose the newest data",
 	  "Stops the session and publishes the newest data for reading (overwrite mode).\n"
 	  DEVICE_HELP },
-	{ "reset", cmd_control, "[--device PATH]", "drop the session and free its buffers",
-	  "Returns the device to the empty state.  Fails while running or mapped.\n" DEVICE_HELP },
+	{ "reset", cmd_control, "[--discard] [--device PATH]", "drop the session and free its buffers",
+	  "Returns the device to the empty state.  Fails while mapped, and while the session\n"
+	  "is running or holds data nobody has read, unless --discard says to drop it.\n"
+	  "  --discard                 drop data nobody has read\n" DEVICE_HELP },
 	{ "stats", cmd_stats, "[-a] [--json] [--device PATH]", "per CPU and lane counters from the kernel",
 	  "Prints written, lost by cause, bytes, nested writes and sub-buffers written/read\n"
 	  "for every (cpu, lane) with activity, and a total line.\n"
@@ -92,7 +97,7 @@ static const struct cli_cmd commands[] = {
 	{ "info", cmd_info, "[--json] [--device PATH]", "ABI version, session state and geometry",
 	  "Prints the module's ABI version and the session's state, geometry and sources.\n"
 	  "  --json                    one JSON document instead (Documentation/json.md)\n" DEVICE_HELP },
-	{ "decode", cmd_decode, "[--order merged|stream] [--raw-ts] [FILE|-]",
+	{ "decode", cmd_decode, "[--format NAME] [--order merged|stream] [--raw-ts] [FILE|-]",
 	  "print every event: ts_ns cpu lane event args",
 	  "Decodes a capture (default rtrace.dat; '-' reads standard input) and prints one\n"
 	  "line per event: timestamp in CLOCK_MONOTONIC ns, cpu, lane, event name, and\n"
@@ -101,7 +106,9 @@ static const struct cli_cmd commands[] = {
 	  "reported on stderr with their byte offset; the exit status is then 1.\n"
 	  "  --order merged            all lanes merged by timestamp (default)\n"
 	  "  --order stream            sub-buffer by sub-buffer, as stored\n"
-	  "  --raw-ts                  print the raw clock value instead of ns\n" },
+	  "  --raw-ts                  print the raw clock value instead of ns\n"
+	  "  --format NAME             output format (exporter): text (default); --format list\n"
+	  "                            lists the formats this build has\n" },
 	{ "report", cmd_report, "[--json] [FILE|-]",
 	  "summary: sessions, events by type, per lane written/lost by cause",
 	  "Prints each session's header, event counts by type, and per (cpu, lane): sub-buffers,\n"
@@ -110,7 +117,9 @@ static const struct cli_cmd commands[] = {
 	{ "check", cmd_check, "[--min-events N] [--json] FILE",
 	  "exit 0 only if FILE decodes entirely; print loss totals",
 	  "Validates a capture: exit 0 if every byte decodes (a file cut at a sub-buffer\n"
-	  "boundary does), 1 otherwise with the first problem and its byte offset.\n"
+	  "boundary does) and passes every check of the format (CRC32C of every unit, CPU and\n"
+	  "lane bounds, event types and argument counts against the event table, sequence\n"
+	  "numbers against the mode), 1 otherwise with the first problem and its byte offset.\n"
 	  "Prints events, sub-buffers, sessions and lost events by cause.\n"
 	  "  --min-events N            also fail if fewer than N events decode\n"
 	  "  --json                    one JSON document instead (Documentation/json.md)\n" },

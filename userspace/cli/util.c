@@ -184,6 +184,9 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 					       arg, CLI_MAX_CPUS);
 		c->cfg.cpumask = c->cpumask;
 		return 1;
+	case OPT_DISCARD:
+		c->cfg.discard_unread = 1;
+		return 1;
 	case OPT_SOURCES:
 		if (parse_sources(arg, &c->cfg.sources))
 			return cli_usage_error(cmd,
@@ -268,7 +271,7 @@ int cli_ioctl_fail(const char *cmd, const char *what, int err)
 		hint = " (no session: run 'rtrace configure' or 'rtrace record' first)";
 		break;
 	case EBUSY:
-		hint = " (the session is running or mapped: 'rtrace stop' it first, or another reader is the consumer)";
+		hint = " (the session is running or mapped, or holds data nobody read: 'rtrace stop' it, read it, or pass --discard; or another reader is the consumer)";
 		break;
 	case ENOTTY:
 		hint = " (the loaded module does not know this request: version mismatch?)";
@@ -316,8 +319,15 @@ void cli_print_lost(FILE *f, const uint64_t *lost)
 
 int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp)
 {
+	return cli_parse_open_discard(cmd, argc, argv, sp, NULL);
+}
+
+int cli_parse_open_discard(const char *cmd, int argc, char **argv, struct rtrace_session **sp,
+			   int *discard)
+{
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "discard", no_argument, NULL, OPT_DISCARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -328,6 +338,11 @@ int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session
 		switch (opt) {
 		case OPT_DEVICE:
 			device = optarg;
+			break;
+		case OPT_DISCARD:
+			if (!discard)
+				return cli_usage_error(cmd, "bad option");
+			*discard = 1;
 			break;
 		case 'h':
 			cli_print_help(stdout, cli_find(cmd));

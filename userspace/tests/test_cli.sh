@@ -224,7 +224,7 @@ def report(doc, text):
     for i, s in enumerate(doc['sessions']):
         assert s['index'] == i
         h = sess[i]
-        assert ('id %d, abi %d, clock %s, %d cpus, %d lanes, sub-buffer %d bytes, %d event types'
+        assert ('id %d, abi %s, clock %s, %d cpus, %d lanes, sub-buffer %d bytes, %d event types'
                 % (s['session_id'], s['abi_version'], s['clock'], s['nr_cpus'], s['nr_lanes'],
                    s['subbuf_size'], s['nr_event_types'])) in h, 'header: ' + h
         jev += [(e['type'], e['name'] if e['name'] is not None else '(not described)', e['count'])
