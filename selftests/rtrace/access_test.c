@@ -83,7 +83,7 @@ static int open_with_cap(int cap)
 	/* The file keeps working after the caps are gone: checked at open. */
 	if (drop_all_caps())
 		return 11;
-	return ioctl(fd, RTRACE_IOC_RESET) ? 2 : 0;
+	return ioctl(fd, RTRACE_IOC_RESET, 0) ? 2 : 0;
 }
 
 static int open_as_nobody(int err)

@@ -19,13 +19,13 @@ FIXTURE_SETUP(ioc)
 {
 	self->fd = open(DEV_PATH, O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", DEV_PATH, strerror(errno));
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	ASSERT_EQ(0, rt_reset(self->fd));
 	rt_config_init(&self->cfg, 4096, 4 * 4096);
 }
 
 FIXTURE_TEARDOWN(ioc)
 {
-	ioctl(self->fd, RTRACE_IOC_RESET);
+	rt_reset(self->fd);
 	close(self->fd);
 }
 
@@ -144,7 +144,11 @@ TEST_F(ioc, configure_reserved_flags_sources)
 	c = self->cfg;
 	c.reserved1 = 0x80000000;
 	EXPECT_ERRNO(EINVAL, configure(self->fd, &c));
-	for (bit = 1; bit < 32; bit++) {
+	/* DISCARD_UNREAD (bit 1) is an action of the call, not a session flag. */
+	c = self->cfg;
+	c.flags = RTRACE_CONFIG_DISCARD_UNREAD;
+	EXPECT_EQ(0, configure(self->fd, &c));
+	for (bit = 2; bit < 32; bit++) {
 		c = self->cfg;
 		c.flags = 1U << bit;
 		EXPECT_ERRNO(EINVAL, configure(self->fd, &c));
@@ -248,7 +252,7 @@ TEST_F(ioc, state_machine)
 	EXPECT_ERRNO(ENODATA, ioctl(self->fd, RTRACE_IOC_FLUSH));
 	EXPECT_ERRNO(ENODATA, ioctl(self->fd, RTRACE_IOC_SNAPSHOT));
 	EXPECT_EQ(-ENODATA, rt_stats(self->fd, &t));
-	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	ASSERT_EQ(0, rt_info(self->fd, &info));
 	EXPECT_EQ(RTRACE_STATE_EMPTY, info.state);
 	EXPECT_EQ(0, info.session_id);
@@ -279,9 +283,12 @@ TEST_F(ioc, state_machine)
 	EXPECT_EQ(RTRACE_STATE_STOPPED, info.state);
 	/* CONFIGURE from STOPPED makes a new session */
 	EXPECT_EQ(0, configure(self->fd, &self->cfg));
-	/* RESET while running stops and frees */
+	/* RESET while running: unread by definition, so only with the discard flag */
 	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
-	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET, 0));
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, RTRACE_IOC_RESET, 2UL));
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, RTRACE_IOC_RESET, ~0UL));
+	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET, RTRACE_RESET_DISCARD_UNREAD));
 	ASSERT_EQ(0, rt_info(self->fd, &info));
 	EXPECT_EQ(RTRACE_STATE_EMPTY, info.state);
 	/* STOP without START is allowed: CONFIGURED -> STOPPED */
@@ -324,7 +331,9 @@ TEST_F(ioc, stats)
 	for (i = 0; i < RTRACE_NR_LANES + 2; i++) {
 		EXPECT_EQ(i / RTRACE_NR_LANES, st[i].cpu);
 		EXPECT_EQ(i % RTRACE_NR_LANES, st[i].lane);
-		EXPECT_EQ(0, st[i].reserved);
+		EXPECT_EQ(0, st[i].flags);
+		EXPECT_EQ(RTRACE_NR_LOST, st[i].nr_lost);
+		EXPECT_EQ(offsetof(struct rtrace_lane_stats, lost), st[i].lost_offset);
 		EXPECT_EQ(0, st[i].written);
 	}
 	/* Untouched beyond nr_entries. */
@@ -386,6 +395,13 @@ TEST_F(ioc, info_sizes)
 	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_INFO, &big.info));
 	EXPECT_EQ(sizeof(info), big.info.size);
 	EXPECT_EQ(0, big.tail[0] | big.tail[39]);
+	EXPECT_EQ(0, big.info.flags);
+	/* An older caller's VER0 struct still works (it just gets no flags). */
+	memset(&info, 0xff, sizeof(info));
+	info.size = RTRACE_INFO_SIZE_VER0;
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_INFO, &info));
+	EXPECT_EQ(0xffffffffu, info.flags);
+	EXPECT_EQ(RTRACE_INFO_SIZE_VER1, sizeof(info));
 	EXPECT_EQ(RTRACE_NR_LANES, big.info.nr_lanes);
 	EXPECT_EQ(getpagesize(), big.info.page_size);
 	EXPECT_NE(0, big.info.sources_supported & RTRACE_SOURCE_KAPI);

@@ -50,7 +50,7 @@ FIXTURE_TEARDOWN(mm)
 		munmap(self->meta, self->len);
 	if (self->ctrl != MAP_FAILED)
 		munmap(self->ctrl, self->pg);
-	ioctl(self->fd, RTRACE_IOC_RESET);
+	rt_reset(self->fd);
 	close(self->fd);
 }
 
@@ -279,7 +279,7 @@ TEST_F(mm, buffers_pinned_while_mapped)
 	int fd2;
 
 	rt_config_init(&cfg, 4096, 4 * 4096);
-	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &cfg));
 	/* The mapping file is the consumer, and it reads through the map. */
 	EXPECT_ERRNO(EBUSY, read(self->fd, buf, sizeof(buf)));
@@ -287,7 +287,7 @@ TEST_F(mm, buffers_pinned_while_mapped)
 	ASSERT_LE(0, fd2);
 	EXPECT_ERRNO(EBUSY, read(fd2, buf, sizeof(buf)));
 	EXPECT_MMAP_ERRNO(EBUSY, mmap(NULL, self->pg, PROT_READ, MAP_SHARED, fd2, 0));
-	EXPECT_ERRNO(EBUSY, ioctl(fd2, RTRACE_IOC_RESET));
+	EXPECT_ERRNO(EBUSY, ioctl(fd2, RTRACE_IOC_RESET, 0));
 	/* Control still works. */
 	EXPECT_EQ(0, ioctl(fd2, RTRACE_IOC_START));
 	EXPECT_EQ(0, ioctl(fd2, RTRACE_IOC_STOP));
@@ -297,15 +297,15 @@ TEST_F(mm, buffers_pinned_while_mapped)
 	close(self->fd);
 	self->fd = open(DEV_PATH, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	EXPECT_EQ(RTRACE_MMAP_MAGIC, self->meta->magic);
 
 	munmap(self->meta, self->len);
 	self->meta = MAP_FAILED;
-	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	munmap(self->ctrl, self->pg);
 	self->ctrl = MAP_FAILED;
-	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	EXPECT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	/* Nothing to map without a session. */
 	EXPECT_MMAP_ERRNO(ENODATA, mmap(NULL, self->pg, PROT_READ | PROT_WRITE,
 					MAP_SHARED, self->fd, 0));

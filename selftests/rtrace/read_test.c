@@ -37,7 +37,7 @@ FIXTURE_SETUP(rd)
 
 FIXTURE_TEARDOWN(rd)
 {
-	ioctl(self->fd, RTRACE_IOC_RESET);
+	rt_reset(self->fd);
 	close(self->fd);
 	free(self->buf);
 }
@@ -207,7 +207,7 @@ TEST_F(rd, eof_when_stopped_or_empty)
 	EXPECT_EQ(0, read(self->fd, self->buf, BIG));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_TRUE(pfd.revents & POLLHUP);
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET, 0));
 	EXPECT_EQ(0, read(self->fd, self->buf, BIG));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_TRUE(pfd.revents & POLLHUP);
@@ -315,7 +315,9 @@ TEST_F(rd, blocked_reader_woken_by_reset)
 	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
 	ASSERT_EQ((ssize_t)self->info.hdr_size, read(self->fd, self->buf, BIG));
 	a = woken_reader(self->fd, self->buf, &t);
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_RESET));
+	/* A running session counts as unread data: RESET must say to drop it. */
+	EXPECT_ERRNO(EBUSY, ioctl(self->fd, RTRACE_IOC_RESET, 0));
+	ASSERT_EQ(0, rt_reset(self->fd));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, a->ret);
 }

@@ -2,8 +2,9 @@
 /*
  * Helpers shared by the /dev/rtrace selftests (dev_test, ioctl_test,
  * read_test, mmap_test, access_test): device setup, the test generator
- * module, and a minimal, bounds-checked stream walker, independent of the
- * userspace library so the two check each other.
+ * module, and a minimal, bounds-checked stream walker (CRCs, sizes and seq
+ * rules included), independent of the userspace library so the two check
+ * each other.
  */
 #ifndef _RTRACE_TEST_UTIL_H
 #define _RTRACE_TEST_UTIL_H
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <uapi/linux/rtrace.h>
+#include <selftests/lib/rtrace_stream.h>
 
 #define DEV_PATH	"/dev/rtrace"
 #define GEN_DIR		"/sys/module/rtrace_test_gen/parameters/"
@@ -76,13 +78,19 @@ static inline void rt_config_init(struct rtrace_config *cfg, uint32_t subbuf,
 	cfg->sources = RTRACE_SOURCE_KAPI;
 }
 
+/* RESET that drops whatever a previous test left unread. */
+static inline int rt_reset(int fd)
+{
+	return ioctl(fd, RTRACE_IOC_RESET, RTRACE_RESET_DISCARD_UNREAD) ? -errno : 0;
+}
+
 /* Reset, then configure with @subbuf x @nr per lane.  Return: 0 or -errno. */
 static inline int rt_setup(int fd, uint32_t subbuf, unsigned int nr,
 			   uint32_t flags)
 {
 	struct rtrace_config cfg;
 
-	if (ioctl(fd, RTRACE_IOC_RESET))
+	if (rt_reset(fd))
 		return -errno;
 	rt_config_init(&cfg, subbuf, (uint64_t)subbuf * nr);
 	cfg.flags = flags;
@@ -146,28 +154,15 @@ struct rt_walk {
 	uint64_t max_test_seq;		/* largest seq of a TEST record */
 	uint64_t lost[RTRACE_NR_LOST];	/* in-band, summed over sub-buffers */
 	uint64_t lost_all;
-	uint64_t seq_gaps;		/* seq discontinuities within a (cpu, lane) */
-	int has_desc[3];		/* CLOCK_SYNC, TEST, TEST_RAW in table */
+	uint64_t seq_gaps;		/* sub-buffers missing within a (cpu, lane) */
+	uint64_t first_seq_gaps;	/* lanes whose first sub-buffer has seq > 0 */
+	uint64_t nr_broken;		/* RTRACE_SB_BROKEN sub-buffers */
+	int has_desc[2];		/* TEST (3 fields), TEST_RAW (raw) in table */
 	const char *error;		/* NULL if the stream is well formed */
 	/* state */
 	uint64_t next_seq[RT_MAX_CPUS][RTRACE_NR_LANES];
 	int seen[RT_MAX_CPUS][RTRACE_NR_LANES];
 };
-
-static inline int rt_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	unsigned int shift = 0, i;
-
-	*v = 0;
-	for (i = 0; i < RTRACE_REC_MAX_VARINT; i++, shift += 7) {
-		if (*p >= end)
-			return -1;
-		*v |= (uint64_t)(**p & 0x7f) << shift;
-		if (!(*(*p)++ & 0x80))
-			return 0;
-	}
-	return -1;
-}
 
 static inline uint64_t rt_test_val(uint64_t seq)
 {
@@ -178,47 +173,29 @@ static inline uint64_t rt_test_val(uint64_t seq)
 static inline int rt_walk_records(struct rt_walk *w, const uint8_t *p,
 				  const uint8_t *end, uint32_t nr_events)
 {
-	uint64_t h, delta, args[RTRACE_REC_MAX_ARGS], len, i;
+	struct rt_record r;
 	uint32_t n = 0;
+	uint64_t i;
 
 	while (p < end) {
-		unsigned int type, nargs;
-
-		if (rt_varint(&p, end, &h) || !h) {
-			w->error = "bad record header";
+		w->error = rt_record_next(&p, end, &r);
+		if (w->error)
 			return -1;
-		}
-		type = h >> 4;
-		nargs = h & 15;
-		if (rt_varint(&p, end, &delta)) {
-			w->error = "bad delta";
-			return -1;
-		}
-		if (nargs == RTRACE_REC_RAW) {
-			if (rt_varint(&p, end, &len) || len > (uint64_t)(end - p)) {
-				w->error = "bad raw length";
+		if (r.type == RTRACE_EV_TEST_RAW) {
+			if (r.n != RTRACE_REC_RAW) {
+				w->error = "test_raw record with varint arguments";
 				return -1;
 			}
-			if (type == RTRACE_EV_TEST_RAW) {
-				w->nr_test_raw++;
-				for (i = 1; i < len; i++)
-					if ((uint8_t)(p[i] - p[0]) != (uint8_t)i)
-						w->nr_bad_test++;
-			}
-			p += len;
-		} else {
-			for (i = 0; i < nargs; i++)
-				if (rt_varint(&p, end, &args[i])) {
-					w->error = "bad argument";
-					return -1;
-				}
-			if (type == RTRACE_EV_TEST) {
-				w->nr_test++;
-				if (nargs && args[0] > w->max_test_seq)
-					w->max_test_seq = args[0];
-				if (nargs != 3 || args[2] != rt_test_val(args[0]))
+			w->nr_test_raw++;
+			for (i = 1; i < r.raw_len; i++)
+				if ((uint8_t)(r.raw[i] - r.raw[0]) != (uint8_t)i)
 					w->nr_bad_test++;
-			}
+		} else if (r.type == RTRACE_EV_TEST) {
+			w->nr_test++;
+			if (r.n && r.n != RTRACE_REC_RAW && r.args[0] > w->max_test_seq)
+				w->max_test_seq = r.args[0];
+			if (r.n != 3 || r.args[2] != rt_test_val(r.args[0]))
+				w->nr_bad_test++;
 		}
 		n++;
 	}
@@ -258,24 +235,33 @@ static inline int rt_walk(struct rt_walk *w, const uint8_t *buf, size_t len)
 				return -1;
 			}
 			memcpy(&h, p, sizeof(h));
-			if (h.abi_version != RTRACE_ABI_VERSION ||
+			/* What this kernel writes: version 2.0, today's sizes exactly. */
+			if (h.version_major != RTRACE_ABI_VERSION_MAJOR ||
+			    h.version_minor != RTRACE_ABI_VERSION_MINOR ||
+			    h.size != sizeof(h) || h.event_table_offset != sizeof(h) ||
 			    h.event_desc_size != sizeof(d) ||
 			    h.hdr_size != sizeof(h) + h.nr_event_descs * sizeof(d) ||
 			    h.hdr_size > (size_t)(end - p) ||
+			    h.subbuf_hdr_size != sizeof(struct rtrace_subbuf_hdr) ||
+			    h.subbuf_lost_offset != offsetof(struct rtrace_subbuf_hdr, lost) ||
+			    h.nr_lost != RTRACE_NR_LOST || h.subbufs_per_lane < 2 ||
 			    h.nr_lanes != RTRACE_NR_LANES || !h.nr_cpus ||
 			    h.subbuf_size < 4096 || !h.page_size ||
-			    !h.session_id) {
+			    (h.config_flags & ~RTRACE_CONFIG_OVERWRITE) ||
+			    h.reserved[0] || h.reserved[1] || !h.session_id) {
 				w->error = "bad stream header";
+				return -1;
+			}
+			if (rt_unit_crc(p, h.hdr_size, offsetof(struct rtrace_stream_hdr, crc)) != h.crc) {
+				w->error = "stream header CRC32C mismatch";
 				return -1;
 			}
 			for (i = 0; i < h.nr_event_descs; i++) {
 				memcpy(&d, p + sizeof(h) + i * sizeof(d), sizeof(d));
-				if (d.id == RTRACE_EV_CLOCK_SYNC)
+				if (d.id == RTRACE_EV_TEST && d.nr_fields == 3)
 					w->has_desc[0] = 1;
-				if (d.id == RTRACE_EV_TEST)
+				if (d.id == RTRACE_EV_TEST_RAW && d.nr_fields == RTRACE_REC_RAW)
 					w->has_desc[1] = 1;
-				if (d.id == RTRACE_EV_TEST_RAW)
-					w->has_desc[2] = 1;
 			}
 			if (have_hdr && h.session_id == w->hdr.session_id) {
 				w->error = "repeated stream header";
@@ -299,9 +285,18 @@ static inline int rt_walk(struct rt_walk *w, const uint8_t *buf, size_t len)
 				return -1;
 			}
 			memcpy(&sb, p, sizeof(sb));
+			if (sb.hdr_size != sizeof(sb)) {
+				w->error = "bad sub-buffer header size";
+				return -1;
+			}
 			if (sb.commit > w->hdr.subbuf_size - sizeof(sb) ||
 			    sb.commit > (size_t)(end - p) - sizeof(sb)) {
 				w->error = "bad commit";
+				return -1;
+			}
+			if (rt_unit_crc(p, sizeof(sb) + sb.commit,
+					offsetof(struct rtrace_subbuf_hdr, crc)) != sb.crc) {
+				w->error = "sub-buffer CRC32C mismatch";
 				return -1;
 			}
 			if (sb.cpu >= w->hdr.nr_cpus || sb.cpu >= RT_MAX_CPUS ||
@@ -309,14 +304,21 @@ static inline int rt_walk(struct rt_walk *w, const uint8_t *buf, size_t len)
 				w->error = "bad cpu/lane";
 				return -1;
 			}
-			if (w->seen[sb.cpu][sb.lane] &&
-			    sb.seq != w->next_seq[sb.cpu][sb.lane])
-				w->seq_gaps++;
+			if (sb.flags & ~(RTRACE_SB_FLUSHED | RTRACE_SB_BROKEN)) {
+				w->error = "unknown sub-buffer flags";
+				return -1;
+			}
+			if (sb.flags & RTRACE_SB_BROKEN)
+				w->nr_broken++;
 			if (w->seen[sb.cpu][sb.lane] &&
 			    sb.seq < w->next_seq[sb.cpu][sb.lane]) {
 				w->error = "sub-buffer seq went backwards";
 				return -1;
 			}
+			if (w->seen[sb.cpu][sb.lane])
+				w->seq_gaps += sb.seq - w->next_seq[sb.cpu][sb.lane];
+			else if (sb.seq && !(w->hdr.flags & RTRACE_STREAM_RESUMED))
+				w->first_seq_gaps++;
 			w->seen[sb.cpu][sb.lane] = 1;
 			w->next_seq[sb.cpu][sb.lane] = sb.seq + 1;
 			for (c = 0; c < RTRACE_NR_LOST; c++) {

@@ -18,6 +18,7 @@
 
 /* White-box: the test sees the ring's internals. */
 #include "kmod/ring/internal.h"
+#include <selftests/lib/rtrace_stream.h>
 
 #if defined(__SANITIZE_THREAD__)
 #define TSAN_BUILD 1
@@ -63,60 +64,38 @@ struct ev {
 	u32 rawlen;
 };
 
-static int get_varint(const u8 **p, const u8 *end, u64 *v)
-{
-	unsigned int shift = 0, i;
-	u64 x = 0;
-
-	for (i = 0; i < RTRACE_REC_MAX_VARINT; i++) {
-		if (*p >= end)
-			return -1;
-		x |= (u64)(**p & 0x7f) << shift;
-		if (!(*(*p)++ & 0x80)) {
-			*v = x;
-			return 0;
-		}
-		shift += 7;
-	}
-	return -1;
-}
-
 typedef int (*ev_fn)(const struct rtrace_subbuf_hdr *hdr, const struct ev *ev, void *arg);
 
 /* Decode one sub-buffer copy; every byte must belong to a record. */
 static int decode_subbuf(const void *buf, size_t len, ev_fn fn, void *arg)
 {
 	const struct rtrace_subbuf_hdr *hdr = buf;
-	const u8 *p = (const u8 *)(hdr + 1), *end;
+	const u8 *p, *end;
+	struct rt_record r;
 	unsigned int i, n = 0;
 	struct ev ev;
-	u64 h, d, ts;
+	u64 ts;
 
 	if (len < sizeof(*hdr) || hdr->magic != RTRACE_SUBBUF_MAGIC ||
-	    sizeof(*hdr) + hdr->commit != len)
+	    hdr->hdr_size != sizeof(*hdr) || hdr->hdr_size + hdr->commit != len)
 		return -1;
+	p = (const u8 *)buf + hdr->hdr_size;
 	end = p + hdr->commit;
 	ts = hdr->ts_base;
 	while (p < end) {
-		if (get_varint(&p, end, &h) || get_varint(&p, end, &d) || !(h >> 4))
+		if (rt_record_next(&p, end, &r))
 			return -1;
 		memset(&ev, 0, sizeof(ev));
-		ev.type = (u16)(h >> 4);
-		ev.n = h & 15;
-		ts += d;
+		ev.type = (u16)r.type;
+		ev.n = r.n;
+		ts += r.delta;
 		ev.ts = ts;
-		if (ev.n == RTRACE_REC_RAW) {
-			u64 l;
-
-			if (get_varint(&p, end, &l) || l > (u64)(end - p))
-				return -1;
-			ev.raw = p;
-			ev.rawlen = (u32)l;
-			p += l;
+		if (r.n == RTRACE_REC_RAW) {
+			ev.raw = r.raw;
+			ev.rawlen = (u32)r.raw_len;
 		} else {
-			for (i = 0; i < ev.n; i++)
-				if (get_varint(&p, end, &ev.args[i]))
-					return -1;
+			for (i = 0; i < r.n; i++)
+				ev.args[i] = r.args[i];
 		}
 		if (fn && fn(hdr, &ev, arg))
 			return -1;
