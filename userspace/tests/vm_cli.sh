@@ -206,6 +206,20 @@ lo=$(lost_overwritten $T/o.dat)
 ok "$([ $((${ev:-0} + ${lo:-0})) -eq 5000 ] && [ "${lo:-0}" -gt 0 ]; echo $?)" \
 	"overwrite: decoded $ev + overwritten $lo == 5000"
 
+# unread data is never dropped without --discard
+rtrace configure --buffer-size 64K --subbuf-size 4K 2>$T/err && rtrace start 2>>$T/err
+echo 300 >$P/emit
+rtrace stop 2>>$T/err
+rtrace info >$T/info 2>>$T/err
+grep -q "^unread  *yes" $T/info
+ok $? "info says unread data"
+rtrace configure --buffer-size 64K --subbuf-size 4K 2>$T/err
+ok "$([ $? -eq 1 ] && grep -q -- '--discard' $T/err; echo $?)" "configure over unread data: exit 1, hint --discard"
+rtrace reset 2>$T/err
+ok "$([ $? -eq 1 ]; echo $?)" "reset over unread data: exit 1"
+rtrace configure --discard --buffer-size 64K --subbuf-size 4K 2>$T/err
+ok $? "configure --discard replaces it"
+
 # errors
 rtrace reset 2>$T/err
 ok $? "reset"
