@@ -2,10 +2,10 @@
 /*
  * rtrace: the event-schema registry - one table of event descriptions
  * (struct rtrace_event_desc: id, name, fields), copied into the stream
- * header of every session configured after a change.  It holds rtrace's
- * own types (below), those of every source (kmod/sources/, registered at
- * load) and those other modules register.  This is the only table of
- * built-in types: a decoder learns them from the stream.
+ * header of every session configured after a change.  It holds the types
+ * of every source (kmod/sources/, registered at load; the test types come
+ * with the module API source) and those other modules register.  This is
+ * the only table of built-in types: a decoder learns them from the stream.
  */
 #include <linux/export.h>
 #include <linux/mutex.h>
@@ -19,19 +19,6 @@
 static DEFINE_MUTEX(rtrace_events_lock);	/* the table */
 static unsigned int rtrace_nr_events;
 static struct rtrace_event_desc rtrace_events[RTRACE_MAX_EVENT_DESCS];
-
-/* rtrace's own types; each source's are in its file. */
-static const struct rtrace_event_desc rtrace_builtin_events[] = {
-	{
-		.id = RTRACE_EV_CLOCK_SYNC,
-		.nr_fields = 2,
-		.name = "clock_sync",
-		.fields = {
-			{ .name = "clock", .type = RTRACE_FIELD_U64 },
-			{ .name = "mono_ns", .type = RTRACE_FIELD_U64 },
-		},
-	},
-};
 
 /**
  * rtrace_events_register() - add event types to the stream's schema table
@@ -97,16 +84,4 @@ void *rtrace_events_table(size_t head, unsigned int *nr)
 		memcpy(buf + head, rtrace_events, *nr * sizeof(rtrace_events[0]));
 	mutex_unlock(&rtrace_events_lock);
 	return buf;
-}
-
-/**
- * rtrace_events_init() - register rtrace's own event types
- *
- * Context: module init, before the sources register theirs.
- * Return: 0 or -errno.
- */
-int rtrace_events_init(void)
-{
-	return rtrace_events_register(rtrace_builtin_events,
-				      ARRAY_SIZE(rtrace_builtin_events));
 }

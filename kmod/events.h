@@ -11,7 +11,6 @@
 #include <uapi/linux/rtrace.h>
 
 int rtrace_events_register(const struct rtrace_event_desc *descs, unsigned int nr);
-int rtrace_events_init(void);
 void *rtrace_events_table(size_t head, unsigned int *nr);
 
 #endif /* _RTRACE_EVENTS_H */

@@ -9,6 +9,7 @@
  *              the round-robin copy of sub-buffers that read() and the
  *              mmap area share (rdev_pump())
  *   mmap.c     the mapped control page, meta page and data area
+ *   crc32c.c   the CRC32C every unit of the stream carries
  *
  * One session belongs to the device, not to a file.  Any privileged opener
  * may configure, start, stop or reset it, and it lives on after the file
@@ -68,7 +69,15 @@
  * @cpus: CPUs with lanes
  * @id: stream_hdr.session_id
  * @hdr: stream header followed by the event table
+ * @hdr_resumed: @hdr as a consumer gets it after another consumer has read
+ *	sub-buffers (RTRACE_STREAM_RESUMED, its own CRC); built on first use
+ *	(rdev.read_mutex)
  * @hdr_size: bytes at @hdr
+ * @nr_subbufs: sub-buffers per lane
+ * @any_read: a consumer has consumed a sub-buffer (rdev.read_mutex)
+ * @broken: the reader found a lane's ring broken and stopped the session
+ * @broken_pending: @broken_rep is still to be delivered (rdev.read_mutex)
+ * @broken_rep: the sealed RTRACE_SB_BROKEN unit that reports it
  * @bounce: one sub-buffer, for peeks (rdev.read_mutex)
  * @meta: mmap meta page, or NULL
  * @ctrl: mmap control page (user-writable), or NULL
@@ -88,7 +97,13 @@ struct rdev_session {
 	cpumask_var_t cpus;
 	u64 id;
 	void *hdr;
+	void *hdr_resumed;
 	u32 hdr_size;
+	u32 nr_subbufs;
+	bool any_read;
+	bool broken;
+	bool broken_pending;
+	struct rtrace_subbuf_hdr broken_rep;
 	void *bounce;
 	struct rtrace_mmap_meta *meta;
 	struct rtrace_mmap_ctrl *ctrl;
@@ -148,7 +163,8 @@ struct rdev_session *rdev_get_locked(void);
 void rdev_changed_locked(void);
 int rdev_configure(const struct rtrace_config *cfg);
 int rdev_control(unsigned int nr);
-int rdev_reset(void);
+int rdev_reset(unsigned long flags);
+void rdev_stop_locked(void);
 int rdev_flush_stopped(struct rdev_session *s);
 
 /* ioctl.c */
@@ -157,7 +173,13 @@ long rdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* read.c */
 typedef int (*rdev_put_fn)(struct rdev_session *s, void *dst, const void *unit, size_t len);
 size_t rdev_pump(struct rdev_session *s, size_t room, rdev_put_fn put, void *dst, int *err);
+const void *rdev_stream_hdr(struct rdev_session *s);
 void rdev_work_fn(struct work_struct *work);
+
+/* crc32c.c: the CRC32C of the stream's units, computed on the reader side */
+void rtrace_crc32c_init(void);
+u32 rtrace_crc32c(u32 crc, const void *buf, size_t len);
+u32 rtrace_unit_crc(const void *unit, size_t len, size_t crc_at);
 
 /* mmap.c */
 int rdev_mmap(struct file *file, struct vm_area_struct *vma);

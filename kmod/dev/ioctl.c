@@ -60,7 +60,7 @@ static int rdev_stats(struct rtrace_stats __user *uarg)
 		return ret;
 	if (req.reserved)
 		return -EINVAL;
-	if (req.entry_size < sizeof(st) || req.entry_size > RDEV_MAX_STRUCT)
+	if (req.entry_size < RTRACE_LANE_STATS_SIZE_VER0 || req.entry_size > RDEV_MAX_STRUCT)
 		return -EINVAL;
 	if (req.nr_entries && !req.entries_ptr)
 		return -EFAULT;
@@ -81,7 +81,8 @@ static int rdev_stats(struct rtrace_stats __user *uarg)
 					  i % RTRACE_NR_LANES, &st);
 		st.cpu = i / RTRACE_NR_LANES;
 		st.lane = i % RTRACE_NR_LANES;
-		st.reserved = 0;
+		st.nr_lost = RTRACE_NR_LOST;
+		st.lost_offset = offsetof(struct rtrace_lane_stats, lost);
 		if (copy_to_user(dst, &st, sizeof(st)) ||
 		    clear_user(dst + sizeof(st), req.entry_size - sizeof(st))) {
 			ret = -EFAULT;
@@ -125,6 +126,10 @@ static int rdev_info(struct rtrace_info __user *uarg)
 		info.read_min = max(s->hdr_size, s->cfg.subbuf_size);
 		info.config_flags = s->cfg.flags;
 		info.sources = s->cfg.sources;
+		if (READ_ONCE(s->broken_pending) || rtrace_ring_has_data(s->ring))
+			info.flags |= RTRACE_INFO_UNREAD;
+		if (s->broken)
+			info.flags |= RTRACE_INFO_BROKEN;
 	}
 	mutex_unlock(&rdev.lock);
 
@@ -170,7 +175,7 @@ long rdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(RTRACE_IOC_RESET):
 		if (!rdev_dir_ok(cmd, RTRACE_IOC_RESET))
 			return -ENOTTY;
-		return rdev_reset();
+		return rdev_reset(arg);
 	case _IOC_NR(RTRACE_IOC_STATS):
 		if (!rdev_dir_ok(cmd, RTRACE_IOC_STATS))
 			return -ENOTTY;

@@ -60,9 +60,11 @@ bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 		s->consumed = c;
 
 	if (!s->mmap_hdr_done) {
-		if (s->data_size - (s->produced - s->consumed) < s->hdr_size)
+		const void *hdr = rdev_stream_hdr(s);
+
+		if (!hdr || s->data_size - (s->produced - s->consumed) < s->hdr_size)
 			goto publish;
-		rdev_mmap_put(s, s->hdr, s->hdr_size);
+		rdev_mmap_put(s, hdr, s->hdr_size);
 		s->mmap_hdr_done = true;
 	}
 	/* Stops at -ENOSPC: the rest waits for the consumer. */
@@ -71,7 +73,7 @@ bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 publish:
 	/* Pairs with the consumer's acquire load of produced (uapi header). */
 	smp_store_release(&s->meta->produced, s->produced);
-	if (state == RTRACE_STATE_STOPPED && s->mmap_hdr_done &&
+	if (state == RTRACE_STATE_STOPPED && s->mmap_hdr_done && !s->broken_pending &&
 	    !rtrace_ring_has_data(s->ring)) {
 		/* As in rdev_read(): one more flush for losses, then EOF. */
 		if (rdev_flush_stopped(s) > 0)

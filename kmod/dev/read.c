@@ -51,26 +51,76 @@ static void rdev_rr_next(void)
 		rdev.rr_cpu = 0;
 }
 
-/*
- * The ring found a sub-buffer whose header cannot be right (its own debug
- * checks say why).  Skip it rather than return -EIO forever; the gap shows
- * in the lane's seq numbers.  rdev.read_mutex held.
+/**
+ * rdev_stream_hdr() - the stream header unit a new consumer gets
+ * @s: the session
+ *
+ * @s->hdr, or once a consumer has consumed sub-buffers of the session, a
+ * copy flagged RTRACE_STREAM_RESUMED with its own CRC (built on first use).
+ *
+ * Context: process context, rdev.read_mutex held.
+ * Return: @s->hdr_size bytes, or NULL if out of memory.
  */
-static void rdev_drop_corrupt(struct rdev_session *s, unsigned int cpu,
-			      unsigned int lane)
+const void *rdev_stream_hdr(struct rdev_session *s)
 {
-	pr_warn_ratelimited("rtrace: corrupt sub-buffer on cpu %u lane %u skipped\n",
-			    cpu, lane);
+	struct rtrace_stream_hdr *h;
+
+	lockdep_assert_held(&rdev.read_mutex);
+	if (!s->any_read)
+		return s->hdr;
+	if (!s->hdr_resumed) {
+		h = kmemdup(s->hdr, s->hdr_size, GFP_KERNEL);
+		if (!h)
+			return NULL;
+		h->flags |= RTRACE_STREAM_RESUMED;
+		h->crc = rtrace_unit_crc(h, s->hdr_size, offsetof(struct rtrace_stream_hdr, crc));
+		s->hdr_resumed = h;
+	}
+	return s->hdr_resumed;
+}
+
+/*
+ * A sub-buffer peeked into the bounce buffer (@n bytes) gets its CRC32C
+ * here, on the reader's copy: the writers never compute it.
+ */
+static void rdev_seal_subbuf(void *buf, size_t n)
+{
+	struct rtrace_subbuf_hdr *h = buf;
+
+	h->crc = 0;
+	h->crc = rtrace_unit_crc(buf, n, offsetof(struct rtrace_subbuf_hdr, crc));
+}
+
+/*
+ * The ring's always-on check found a sub-buffer whose header cannot be
+ * right and fenced its lane off; s->bounce holds the RTRACE_SB_BROKEN
+ * header that reports it.  Keep that for the stream (rdev_pump() sends it
+ * before anything else), drop the broken sub-buffer and stop the session:
+ * its data can no longer be complete.  rdev.read_mutex held.
+ */
+static void rdev_ring_broken(struct rdev_session *s, unsigned int cpu, unsigned int lane)
+{
+	memcpy(&s->broken_rep, s->bounce, sizeof(s->broken_rep));
+	rdev_seal_subbuf(&s->broken_rep, sizeof(s->broken_rep));
+	WRITE_ONCE(s->broken_pending, true);
 	rtrace_ring_consume(s->ring, cpu, lane);
 	rdev_rr_next();
+
+	mutex_lock(&rdev.lock);
+	s->broken = true;
+	if (rdev.session == s && rdev.state == RTRACE_STATE_RUNNING)
+		rdev_stop_locked();
+	rdev_changed_locked();
+	mutex_unlock(&rdev.lock);
 }
 
 /*
  * The copy path of the reader side, for read() and the mmap data area
  * alike: whole sub-buffers from the lanes, round robin over (cpu, lane)
- * from the cursor, each peeked into the session's bounce buffer, handed to
- * @put and only then consumed (a failed @put loses nothing), until @room
- * bytes are used or a whole round finds nothing.  rdev.read_mutex held.
+ * from the cursor, each peeked into the session's bounce buffer, sealed
+ * with its CRC32C, handed to @put and only then consumed (a failed @put
+ * loses nothing), until @room bytes are used or a whole round finds
+ * nothing.  A pending broken-ring report goes first.  rdev.read_mutex held.
  * Return: bytes moved; *@err the reason it stopped early (-ENOSPC: the
  * next sub-buffer does not fit in what is left of @room; the error of
  * @put or of the ring), or 0.
@@ -87,32 +137,46 @@ size_t rdev_pump(struct rdev_session *s, size_t room, rdev_put_fn put, void *dst
 	while (idle < nr && moved < room) {
 		unsigned int cpu = rdev.rr_cpu, lane = rdev.rr_lane;
 
+		if (s->broken_pending) {
+			n = sizeof(s->broken_rep);
+			ret = (size_t)n > room - moved ? -ENOSPC : put(s, dst, &s->broken_rep, n);
+			if (ret) {
+				*err = ret;
+				break;
+			}
+			WRITE_ONCE(s->broken_pending, false);
+			moved += n;
+			continue;
+		}
 		if (!cpumask_test_cpu(cpu, s->cpus)) {
 			rdev_rr_next();
 			idle++;
 			continue;
 		}
-		n = rtrace_ring_peek(s->ring, cpu, lane, s->bounce,
-				     min_t(size_t, room - moved, s->cfg.subbuf_size));
+		n = rtrace_ring_peek(s->ring, cpu, lane, s->bounce, s->cfg.subbuf_size);
 		if (n == -EAGAIN) {
 			rdev_rr_next();
 			idle++;
 			continue;
 		}
 		if (n == -EIO) {
-			rdev_drop_corrupt(s, cpu, lane);
+			rdev_ring_broken(s, cpu, lane);
 			continue;
 		}
+		if (n >= 0 && (size_t)n > room - moved)
+			n = -ENOSPC;
 		if (n < 0) {	/* -ENOSPC: the next read starts with this lane */
 			*err = n;
 			break;
 		}
+		rdev_seal_subbuf(s->bounce, n);
 		ret = put(s, dst, s->bounce, n);
 		if (ret) {
 			*err = ret;
 			break;
 		}
 		rtrace_ring_consume(s->ring, cpu, lane);
+		s->any_read = true;
 		moved += n;
 		rdev_rr_next();
 		idle = 0;
@@ -144,9 +208,13 @@ static ssize_t rdev_read_units(struct rdev_file *rf, struct rdev_session *s,
 	int err;
 
 	if (rf->hdr_id != s->id) {
+		const void *hdr = rdev_stream_hdr(s);
+
+		if (!hdr)
+			return -ENOMEM;
 		if (count < s->hdr_size)
 			return -EINVAL;
-		if (copy_to_user(ubuf, s->hdr, s->hdr_size))
+		if (copy_to_user(ubuf, hdr, s->hdr_size))
 			return -EFAULT;
 		rf->hdr_id = s->id;
 		copied = s->hdr_size;
@@ -248,7 +316,8 @@ static __poll_t rdev_poll(struct file *file, poll_table *pt)
 		else if (READ_ONCE(s->meta->flags) & RTRACE_MMAP_EOF)
 			mask = EPOLLHUP;
 		mutex_unlock(&rdev.read_mutex);
-	} else if (rf->hdr_id != s->id || rtrace_ring_has_data(s->ring)) {
+	} else if (rf->hdr_id != s->id || READ_ONCE(s->broken_pending) ||
+		   rtrace_ring_has_data(s->ring)) {
 		mask = EPOLLIN | EPOLLRDNORM;
 	} else if (state == RTRACE_STATE_STOPPED) {
 		mask = EPOLLHUP;

@@ -42,6 +42,7 @@ static void rdev_session_free(struct kref *ref)
 	free_page((unsigned long)s->ctrl);
 	free_page((unsigned long)s->meta);
 	kvfree(s->bounce);
+	kfree(s->hdr_resumed);
 	kfree(s->hdr);
 	free_cpumask_var(s->cpus);
 	kfree(s);
@@ -156,16 +157,25 @@ static int rdev_build_hdr(struct rdev_session *s)
 	s->hdr_size = sizeof(*hdr) + nr * sizeof(struct rtrace_event_desc);
 	rtrace_ring_clock_info(s->ring, hdr);
 	hdr->magic = RTRACE_STREAM_MAGIC;
+	hdr->version_major = RTRACE_ABI_VERSION_MAJOR;
+	hdr->version_minor = RTRACE_ABI_VERSION_MINOR;
+	hdr->size = sizeof(*hdr);
 	hdr->hdr_size = s->hdr_size;
-	hdr->abi_version = RTRACE_ABI_VERSION;
-	hdr->flags = s->cfg.flags;
+	hdr->flags = 0;
+	hdr->config_flags = s->cfg.flags;
 	hdr->nr_cpus = nr_cpu_ids;
+	hdr->nr_lanes = RTRACE_NR_LANES;
 	hdr->page_size = PAGE_SIZE;
 	hdr->subbuf_size = s->cfg.subbuf_size;
-	hdr->nr_lanes = RTRACE_NR_LANES;
-	hdr->session_id = s->id;
+	hdr->subbufs_per_lane = s->nr_subbufs;
+	hdr->subbuf_hdr_size = sizeof(struct rtrace_subbuf_hdr);
+	hdr->subbuf_lost_offset = offsetof(struct rtrace_subbuf_hdr, lost);
+	hdr->nr_lost = RTRACE_NR_LOST;
+	hdr->event_table_offset = sizeof(*hdr);
 	hdr->nr_event_descs = nr;
 	hdr->event_desc_size = sizeof(struct rtrace_event_desc);
+	hdr->session_id = s->id;
+	hdr->crc = rtrace_unit_crc(s->hdr, s->hdr_size, offsetof(struct rtrace_stream_hdr, crc));
 	return 0;
 }
 
@@ -191,6 +201,7 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 		goto free_session;
 	cpumask_copy(s->cpus, cpus);
 	geom.cpumask = s->cpus;
+	s->nr_subbufs = nr_subbufs;
 	s->bounce = kvmalloc(cfg->subbuf_size, GFP_KERNEL);
 	if (!s->bounce)
 		goto put_session;
@@ -216,27 +227,54 @@ put_session:
 	return ERR_PTR(ret);
 }
 
+/*
+ * May the current session be replaced or dropped?  Not while mapped, nor,
+ * unless @discard, while it holds unread data: while RUNNING, or with a
+ * published sub-buffer (or a broken-ring report) no consumer has read
+ * (uapi: the state diagram's "Unread data").  rdev.lock held.
+ * Return: 0 or -EBUSY.
+ */
+static int rdev_replace_ok_locked(bool discard)
+{
+	struct rdev_session *s = rdev.session;
+
+	lockdep_assert_held(&rdev.lock);
+	if (rdev_mapped(s))
+		return -EBUSY;
+	if (!s || discard)
+		return 0;
+	if (rdev.state == RTRACE_STATE_RUNNING || READ_ONCE(s->broken_pending) ||
+	    rtrace_ring_has_data(s->ring))
+		return -EBUSY;
+	return 0;
+}
+
 /**
  * rdev_configure() - CONFIGURE: check @cfg, create its session, install it
- * @cfg: the caller's configuration, copied in
+ * @ucfg: the caller's configuration, copied in
  *
  * Replaces a configured or stopped session (which goes when its last
- * reference does); refused while the session runs or is mapped.
+ * reference does); refused while the session runs or is mapped, and while
+ * it holds unread data unless @ucfg has RTRACE_CONFIG_DISCARD_UNREAD.
  *
  * Context: process context, rdev.lock not held.
  * Return: 0 or -errno (the old session stays).
  */
-int rdev_configure(const struct rtrace_config *cfg)
+int rdev_configure(const struct rtrace_config *ucfg)
 {
 	struct rdev_session *s, *old = NULL;
+	struct rtrace_config c = *ucfg, *cfg = &c;
 	cpumask_var_t cpus;
 	u32 nr_subbufs;
+	bool discard;
 	int ret;
 
 	if (cfg->reserved0 || cfg->reserved1)
 		return -EINVAL;
-	if (cfg->flags & ~RTRACE_CONFIG_OVERWRITE)
+	if (cfg->flags & ~(RTRACE_CONFIG_OVERWRITE | RTRACE_CONFIG_DISCARD_UNREAD))
 		return -EINVAL;
+	discard = cfg->flags & RTRACE_CONFIG_DISCARD_UNREAD;
+	cfg->flags &= ~RTRACE_CONFIG_DISCARD_UNREAD;	/* an action, not a property */
 	if (!cfg->sources || (cfg->sources & ~RDEV_SOURCES_KNOWN))
 		return -EINVAL;
 	if (cfg->sources & ~rtrace_sources_supported())
@@ -253,8 +291,7 @@ int rdev_configure(const struct rtrace_config *cfg)
 
 	/* Cheap refusals first, so a running session is not disturbed. */
 	mutex_lock(&rdev.lock);
-	ret = rdev.state == RTRACE_STATE_RUNNING ||
-	      rdev_mapped(rdev.session) ? -EBUSY : 0;
+	ret = rdev.state == RTRACE_STATE_RUNNING ? -EBUSY : rdev_replace_ok_locked(discard);
 	mutex_unlock(&rdev.lock);
 	if (ret)
 		goto free_cpus;
@@ -266,10 +303,10 @@ int rdev_configure(const struct rtrace_config *cfg)
 	}
 
 	mutex_lock(&rdev.lock);
-	if (rdev.state == RTRACE_STATE_RUNNING || rdev_mapped(rdev.session)) {
+	ret = rdev.state == RTRACE_STATE_RUNNING ? -EBUSY : rdev_replace_ok_locked(discard);
+	if (ret) {
 		mutex_unlock(&rdev.lock);
 		rdev_put(s);
-		ret = -EBUSY;
 		goto free_cpus;
 	}
 	old = rdev.session;
@@ -324,8 +361,12 @@ static void rdev_halt_locked(struct rdev_session *s)
 	rtrace_ring_set_running(s->ring, false);
 }
 
-/* Stop writing and publish everything; rdev.lock held. */
-static void rdev_stop_locked(void)
+/**
+ * rdev_stop_locked() - stop writing and publish everything (state STOPPED)
+ *
+ * Context: process context, rdev.lock held, a session installed.
+ */
+void rdev_stop_locked(void)
 {
 	struct rdev_session *s = rdev.session;
 
@@ -403,18 +444,25 @@ static struct rdev_session *rdev_take_locked(void)
 
 /**
  * rdev_reset() - RESET: stop and free the session (state EMPTY)
+ * @flags: RESET's argument: 0 or RTRACE_RESET_DISCARD_UNREAD
  *
  * Context: process context, rdev.lock not held.
- * Return: 0, or -EBUSY while the session is mapped.
+ * Return: 0; -EINVAL for unknown @flags; -EBUSY while the session is
+ * mapped, or holds unread data (a running session does) and @flags does
+ * not say to discard it.
  */
-int rdev_reset(void)
+int rdev_reset(unsigned long flags)
 {
 	struct rdev_session *s;
+	int ret;
 
+	if (flags & ~RTRACE_RESET_DISCARD_UNREAD)
+		return -EINVAL;
 	mutex_lock(&rdev.lock);
-	if (rdev_mapped(rdev.session)) {
+	ret = rdev_replace_ok_locked(flags & RTRACE_RESET_DISCARD_UNREAD);
+	if (ret) {
 		mutex_unlock(&rdev.lock);
-		return -EBUSY;
+		return ret;
 	}
 	s = rdev_take_locked();
 	rdev_changed_locked();
@@ -450,25 +498,22 @@ int rdev_flush_stopped(struct rdev_session *s)
  */
 int rtrace_dev_init(void)
 {
-	int ret;
-
 	/* The ABI's sizes are part of the ABI: the struct layouts must not drift. */
-	BUILD_BUG_ON(sizeof(struct rtrace_subbuf_hdr) != 72);
-	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 80);
+	BUILD_BUG_ON(sizeof(struct rtrace_subbuf_hdr) != 80);
+	BUILD_BUG_ON(offsetof(struct rtrace_subbuf_hdr, lost) != 40);
+	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 128);
 	BUILD_BUG_ON(sizeof(struct rtrace_event_desc) != 264);
-	BUILD_BUG_ON(sizeof(struct rtrace_lane_stats) != 88);
+	BUILD_BUG_ON(sizeof(struct rtrace_lane_stats) != RTRACE_LANE_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct rtrace_stats) != RTRACE_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER1);
 
 	mutex_init(&rdev.lock);
 	mutex_init(&rdev.read_mutex);
 	init_waitqueue_head(&rdev.wq);
 	INIT_DELAYED_WORK(&rdev.work, rdev_work_fn);
 	rdev.state = RTRACE_STATE_EMPTY;
-	ret = rtrace_events_init();
-	if (ret)
-		return ret;
+	rtrace_crc32c_init();
 	return rtrace_sources_init();
 }
 

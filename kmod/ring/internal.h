@@ -59,6 +59,8 @@ static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES);
  * @consumed: reader: sub-buffers consumed, | RTRACE_PINNED while one is
  *	being copied (overwrite mode); on its own cache line
  * @subbufs_read: reader: sub-buffers consumed by rtrace_ring_consume()
+ * @broken: reader: a published header here could not be right; the lane
+ *	is fenced off (rtrace_ring_peek())
  *
  * Writer fields are owned by whoever holds the lane's busy byte.
  */
@@ -78,6 +80,7 @@ struct rtrace_lane {
 	struct rtrace_area area;
 	u64 consumed ____cacheline_aligned_in_smp;
 	u64 subbufs_read;
+	bool broken;
 };
 
 /**

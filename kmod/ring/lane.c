@@ -37,6 +37,8 @@ static __always_inline void rtrace_hdr_open(struct rtrace_subbuf_hdr *hdr,
 {
 	hdr->seq = lane->produced;
 	hdr->magic = RTRACE_SUBBUF_MAGIC;
+	hdr->hdr_size = sizeof(*hdr);
+	hdr->crc = 0;		/* the reader's, computed on its copy */
 	hdr->commit = 0;
 	hdr->nr_events = 0;
 	rtrace_inject(RTRACE_INJ_SWITCH_OPENING);

@@ -16,6 +16,51 @@ static struct rtrace_lane *rtrace_reader_lane(struct rtrace_ring *ring,
 	return &per_cpu_ptr(ring->cpus, cpu)->lane[lane];
 }
 
+/*
+ * Always-on check of a published header before the reader copies it: the
+ * writer that opened and closed it wrote exactly these values
+ * (rtrace_lane_open(), rtrace_lane_close()).
+ */
+static bool rtrace_hdr_sane(struct rtrace_ring *ring, const struct rtrace_subbuf_hdr *hdr,
+			    u64 seq, unsigned int cpu, unsigned int lane)
+{
+	u32 commit = READ_ONCE(hdr->commit);
+
+	return READ_ONCE(hdr->magic) == RTRACE_SUBBUF_MAGIC &&
+	       READ_ONCE(hdr->hdr_size) == sizeof(*hdr) &&
+	       READ_ONCE(hdr->seq) == seq && READ_ONCE(hdr->cpu) == cpu &&
+	       READ_ONCE(hdr->lane) == lane && commit <= ring->payload &&
+	       READ_ONCE(hdr->nr_events) <= commit / 2;
+}
+
+/*
+ * The reader found sub-buffer @seq of a lane broken: warn once, fence the
+ * lane off (nothing more is read from it), and put in @buf the header that
+ * reports it in band (RTRACE_SB_BROKEN, no records, the same seq).
+ * Return: -EIO.
+ */
+static ssize_t rtrace_reader_broken(struct rtrace_lane *ln, const struct rtrace_subbuf_hdr *hdr,
+				    u64 seq, unsigned int cpu, unsigned int lane,
+				    void *buf, size_t len)
+{
+	struct rtrace_subbuf_hdr rep = {
+		.magic = RTRACE_SUBBUF_MAGIC,
+		.hdr_size = sizeof(rep),
+		.lane = lane,
+		.flags = RTRACE_SB_BROKEN,
+		.cpu = cpu,
+		.seq = seq,
+	};
+
+	WARN_ONCE(1, "rtrace: cpu %u lane %u: sub-buffer %llu is broken (magic 0x%x seq %llu commit %u)\n",
+		  cpu, lane, seq, READ_ONCE(hdr->magic), READ_ONCE(hdr->seq),
+		  READ_ONCE(hdr->commit));
+	WRITE_ONCE(ln->broken, true);
+	if (len >= sizeof(rep))
+		memcpy(buf, &rep, sizeof(rep));
+	return -EIO;
+}
+
 /**
  * rtrace_ring_peek() - copy the oldest unread sub-buffer of a lane
  * @ring: the ring
@@ -31,8 +76,11 @@ static struct rtrace_lane *rtrace_reader_lane(struct rtrace_ring *ring,
  *
  * Context: any context that may not race with another reader.
  * Return: bytes copied (sizeof(struct rtrace_subbuf_hdr) + hdr.commit);
- * -EAGAIN if nothing is published; -ENOSPC if @len is too small (the
- * sub-buffer stays in place); -EINVAL for a bad cpu/lane.
+ * -EAGAIN if nothing is published (or the lane was found broken before);
+ * -ENOSPC if @len is too small (the sub-buffer stays in place); -EINVAL
+ * for a bad cpu/lane; -EIO if the header cannot be right (always checked):
+ * the lane is then fenced off, @buf holds the RTRACE_SB_BROKEN header that
+ * reports it (if @len allows), and the caller consumes the broken one.
  */
 ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
 			 unsigned int lane, void *buf, size_t len)
@@ -44,6 +92,8 @@ ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
 
 	if (!ln)
 		return -EINVAL;
+	if (READ_ONCE(ln->broken))
+		return -EAGAIN;
 	c = READ_ONCE(ln->consumed);
 	if (!(c & RTRACE_PINNED)) {
 		for (;;) {
@@ -69,8 +119,8 @@ ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
 	}
 	hdr = rtrace_slot(ring, ln, c & ~RTRACE_PINNED);
 	n = sizeof(*hdr) + READ_ONCE(hdr->commit);
-	if (n > ring->subbuf_size)
-		return -EIO;
+	if (!rtrace_hdr_sane(ring, hdr, c & ~RTRACE_PINNED, cpu, lane))
+		return rtrace_reader_broken(ln, hdr, c & ~RTRACE_PINNED, cpu, lane, buf, len);
 	if (n > len)
 		return -ENOSPC;
 	memcpy(buf, hdr, n);
@@ -123,6 +173,8 @@ bool rtrace_ring_has_data(struct rtrace_ring *ring)
 	for_each_cpu(cpu, &ring->cpumask) {
 		for (l = 0; l < RTRACE_NR_LANES; l++) {
 			ln = &per_cpu_ptr(ring->cpus, cpu)->lane[l];
+			if (READ_ONCE(ln->broken))	/* fenced off, see rtrace_ring_peek() */
+				continue;
 			/* Pairs with smp_store_release() in rtrace_lane_close(). */
 			if (smp_load_acquire(&ln->produced) !=
 			    (READ_ONCE(ln->consumed) & ~RTRACE_PINNED))
@@ -153,6 +205,8 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	memset(st, 0, sizeof(*st));
 	st->cpu = cpu;
 	st->lane = lane;
+	st->nr_lost = RTRACE_NR_LOST;
+	st->lost_offset = offsetof(struct rtrace_lane_stats, lost);
 	if (cpu >= nr_cpu_ids || lane >= RTRACE_NR_LANES)
 		return;
 	ln = &per_cpu_ptr(ring->cpus, cpu)->lane[lane];
@@ -169,6 +223,8 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	/* Pairs with smp_store_release() in rtrace_lane_close(). */
 	st->subbufs_written = smp_load_acquire(&ln->produced);
 	st->subbufs_read = READ_ONCE(ln->subbufs_read);
+	if (READ_ONCE(ln->broken))
+		st->flags |= RTRACE_LANE_STATS_BROKEN;
 }
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_stats);
 

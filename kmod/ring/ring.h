@@ -65,7 +65,9 @@ int rtrace_ring_flush(struct rtrace_ring *ring);
  * -ENOSPC if the sub-buffer does not fit, -EAGAIN if there is none).  In
  * overwrite mode the sub-buffer is pinned first, so the writer cannot
  * recycle it during the copy (it drops new events instead) until
- * rtrace_ring_consume().  Return: bytes copied (sizeof(hdr) + hdr.commit).
+ * rtrace_ring_consume().  A header that cannot be right gives -EIO and the
+ * RTRACE_SB_BROKEN header that reports it (the kernel-doc at the function).
+ * Return: bytes copied (sizeof(hdr) + hdr.commit).
  *
  * rtrace_ring_consume() then marks it read, so the writer may reuse it.
  * Peek without consume leaves it in place (a failed copy_to_user loses

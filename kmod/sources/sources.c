@@ -33,7 +33,7 @@ u64 rtrace_sources_supported(void)
 /**
  * rtrace_sources_init() - register the event types of every source
  *
- * Context: module init, after rtrace_events_init().
+ * Context: module init.
  * Return: 0 or -errno.
  */
 int rtrace_sources_init(void)
