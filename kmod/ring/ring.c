@@ -76,8 +76,9 @@
  *
  * Every loss is counted per CPU x lane x cause and reported in-band: the
  * header of the next sub-buffer opened on that lane carries lost[] since the
- * previous header, so for every (cpu, lane), once the ring is stopped,
- * flushed and drained:
+ * previous header (in overwrite mode also what the sub-buffer it overwrote
+ * held and reported: the uapi's "Loss accounting"), so for every (cpu,
+ * lane), once the ring is stopped, flushed and drained:
  *
  *     records read + sum(hdr.lost[OVERWRITTEN])     == stats.written
  *     stats.written + sum(hdr.lost[other causes])   == events emitted
@@ -94,8 +95,8 @@
  * against the previous record of the same sub-buffer; each header carries
  * an absolute ts_base.  The stream header gets mult/shift (from tsc_khz)
  * and a (cyc, CLOCK_MONOTONIC ns) pair taken at creation, so userspace
- * converts with the formula in uapi/linux/rtrace.h (clock.c).  No CLOCK_SYNC
- * record is emitted: the pair in the stream header is enough because the
+ * converts with the formula in uapi/linux/rtrace.h (clock.c).  No clock
+ * sync record exists: the pair in the stream header is enough because the
  * TSC is only chosen when it is constant-rate.  Limits: cross-CPU comparison assumes the
  * TSCs are synchronized (the kernel's own assumption once it trusts them);
  * unsynchronized TSCs only skew the cross-CPU merge, never the order within
