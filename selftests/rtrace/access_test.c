@@ -179,7 +179,7 @@ static int session_with_perfmon(int unused)
 		return 8;
 	munmap(meta, pg + 2 * 16384);
 	munmap(ctrl, pg);
-	return ioctl(fd, RTRACE_IOC_RESET) ? 9 : 0;
+	return rt_reset(fd) ? 9 : 0;
 }
 
 TEST(perfmon_alone_is_enough)
@@ -224,7 +224,7 @@ TEST(refused_with_a_session)
 
 	munmap(meta, len);
 	munmap(ctrl, pg);
-	EXPECT_EQ(0, ioctl(fd, RTRACE_IOC_RESET));
+	EXPECT_EQ(0, rt_reset(fd));
 	close(fd);
 }
 

@@ -532,6 +532,8 @@ static void good_config(struct rng *r, struct rtrace_config *c, uint8_t *mask_bu
 
 	rt_config_init(c, sb, (uint64_t)sb << (1 + below(r, 3)));
 	c->flags = chance(r, 30) ? RTRACE_CONFIG_OVERWRITE : 0;
+	if (chance(r, 50))
+		c->flags |= RTRACE_CONFIG_DISCARD_UNREAD;
 	if (chance(r, 30) && fz.nr_cpus <= 64) {
 		mask = 1 + below(r, fz.nr_cpus >= 64 ? ~0ULL : (1ULL << fz.nr_cpus) - 1);
 		memcpy(mask_buf, &mask, 8);
@@ -570,7 +572,9 @@ static void check_units(struct fz_thread *t, const uint8_t *p, size_t len)
 			if (h.hdr_size != sizeof(h) + (uint64_t)h.nr_event_descs *
 					  sizeof(struct rtrace_event_desc) ||
 			    h.hdr_size > (size_t)(end - p) ||
-			    h.abi_version != RTRACE_ABI_VERSION ||
+			    h.version_major != RTRACE_ABI_VERSION_MAJOR ||
+			    h.size != sizeof(h) || h.subbuf_hdr_size != sizeof(struct rtrace_subbuf_hdr) ||
+			    rt_unit_crc(p, h.hdr_size, offsetof(struct rtrace_stream_hdr, crc)) != h.crc ||
 			    h.nr_lanes != RTRACE_NR_LANES || !h.session_id ||
 			    h.page_size != fz.pg) {
 				fz_fail(t, "%s: bad stream header", t->desc);
@@ -586,9 +590,11 @@ static void check_units(struct fz_thread *t, const uint8_t *p, size_t len)
 				break;
 			}
 			memcpy(&sb, p, sizeof(sb));
-			if (sb.commit > (1 << 20) - sizeof(sb) ||
+			if (sb.hdr_size != sizeof(sb) || sb.commit > (1 << 20) - sizeof(sb) ||
 			    sb.commit > (size_t)(end - p) - sizeof(sb) ||
-			    sb.cpu >= fz.nr_cpus || sb.lane >= RTRACE_NR_LANES) {
+			    sb.cpu >= fz.nr_cpus || sb.lane >= RTRACE_NR_LANES ||
+			    rt_unit_crc(p, sizeof(sb) + sb.commit,
+					offsetof(struct rtrace_subbuf_hdr, crc)) != sb.crc) {
 				fz_fail(t, "%s: bad or cut sub-buffer (commit %u cpu %u lane %u)",
 					t->desc, sb.commit, sb.cpu, sb.lane);
 				break;
@@ -655,9 +661,10 @@ static void check_stats(struct fz_thread *t, const struct rtrace_stats *req,
 
 		memcpy(&st, e, sizeof(st));
 		if (st.cpu != i / RTRACE_NR_LANES || st.lane != i % RTRACE_NR_LANES ||
-		    st.reserved) {
-			fz_fail(t, "%s: entry %u is cpu %u lane %u reserved %u", t->desc,
-				i, st.cpu, st.lane, st.reserved);
+		    st.flags & ~RTRACE_LANE_STATS_BROKEN || st.nr_lost != RTRACE_NR_LOST ||
+		    st.lost_offset != offsetof(struct rtrace_lane_stats, lost)) {
+			fz_fail(t, "%s: entry %u is cpu %u lane %u flags %u", t->desc,
+				i, st.cpu, st.lane, st.flags);
 			return;
 		}
 		for (j = sizeof(st); j < req->entry_size; j++)
@@ -685,8 +692,8 @@ static const int *ioc_errs(unsigned int nr)
 	case 0x04:
 	case 0x05:
 		return ESET(ENODATA);
-	case 0x06:	/* RESET */
-		return ESET(EBUSY);
+	case 0x06:	/* RESET: its argument is flags, unknown bits EINVAL */
+		return ESET(EBUSY, EINVAL);
 	case 0x07:	/* STATS */
 		return ESET(EINVAL, E2BIG, EFAULT, ENODATA);
 	case 0x08:	/* INFO */
@@ -1622,7 +1629,8 @@ static void control_step(struct fz_thread *t, int cfd, uint8_t *buf)
 		break;
 	case 7:
 		fz_call(t, FAM_CONTROL, "RESET");
-		CHK(t, FAM_CONTROL, ioctl(cfd, RTRACE_IOC_RESET),
+		CHK(t, FAM_CONTROL, ioctl(cfd, RTRACE_IOC_RESET,
+					  chance(r, 80) ? RTRACE_RESET_DISCARD_UNREAD : 0UL),
 			 ESET(EBUSY));
 		break;
 	case 8:
@@ -1969,7 +1977,7 @@ static int fz_setup(void)
 		return -1;
 	fz.rdev = st.st_rdev;
 	fd = open(DEV_PATH, O_RDWR);
-	if (fd < 0 || rt_info(fd, &in) || ioctl(fd, RTRACE_IOC_RESET))
+	if (fd < 0 || rt_info(fd, &in) || rt_reset(fd))
 		return -1;
 	close(fd);
 	fz.nr_cpus = in.nr_cpus;
@@ -2232,7 +2240,7 @@ TEST_F_TIMEOUT(fuzz, syscalls, 3600)
 	/* Nothing is mapped or open any more: the device is idle. */
 	cfd = open(DEV_PATH, O_RDWR);
 	ASSERT_LE(0, cfd);
-	EXPECT_EQ(0, ioctl(cfd, RTRACE_IOC_RESET)) TH_LOG("RESET: %s", strerror(errno));
+	EXPECT_EQ(0, rt_reset(cfd)) TH_LOG("RESET: %s", strerror(errno));
 	{
 		struct rtrace_info in;
 
@@ -2279,7 +2287,7 @@ TEST_F_TIMEOUT(fuzz, device_works_afterwards, 600)
 	EXPECT_EQ((unsigned long long)(ok1 - ok0), w.nr_test + w.nr_test_raw);
 	EXPECT_EQ((unsigned long long)(failed1 - failed0), tot.lost_all);
 	EXPECT_EQ(2000 + 300 + 50 * ncpu, w.nr_test + w.nr_test_raw + tot.lost_all);
-	EXPECT_EQ(0, ioctl(fd, RTRACE_IOC_RESET));
+	EXPECT_EQ(0, ioctl(fd, RTRACE_IOC_RESET, 0));	/* all of it was read */
 	close(fd);
 
 	/* The zero-syscall reader. */
@@ -2333,7 +2341,7 @@ TEST_F_TIMEOUT(fuzz, device_works_afterwards, 600)
 		EXPECT_EQ(0, w.nr_bad_test);
 		munmap(meta, mlen);
 		munmap(ctrl, getpagesize());
-		EXPECT_EQ(0, ioctl(fd, RTRACE_IOC_RESET));
+		EXPECT_EQ(0, rt_reset(fd));
 		close(fd);
 	}
 }
