@@ -346,7 +346,7 @@ static int mmap_loop(struct rtrace_session *s, struct rtrace_read_loop_opts *o)
 		}
 		/*
 		 * Pairs with the kernel's smp_store_release() of produced after it
-		 * copied the bytes (rtrace_dev.c, rdev_mmap_fill()).
+		 * copied the bytes (kmod/dev/mmap.c, rdev_mmap_fill()).
 		 */
 		p = __atomic_load_n(&meta->produced, __ATOMIC_ACQUIRE);
 		if (p != consumed) {
