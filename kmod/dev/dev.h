@@ -75,7 +75,8 @@
  * @hdr_size: bytes at @hdr
  * @nr_subbufs: sub-buffers per lane
  * @any_read: a consumer has consumed a sub-buffer (rdev.read_mutex)
- * @broken: the reader found a lane's ring broken and stopped the session
+ * @broken: an always-on check found the ring broken and the session was
+ *	stopped (rdev_broken_locked())
  * @broken_pending: @broken_rep is still to be delivered (rdev.read_mutex)
  * @broken_rep: the sealed RTRACE_SB_BROKEN unit that reports it
  * @bounce: one sub-buffer, for peeks (rdev.read_mutex)
@@ -165,6 +166,7 @@ int rdev_configure(const struct rtrace_config *cfg);
 int rdev_control(unsigned int nr);
 int rdev_reset(unsigned long flags);
 void rdev_stop_locked(void);
+void rdev_broken_locked(struct rdev_session *s);
 int rdev_flush_stopped(struct rdev_session *s);
 
 /* ioctl.c */

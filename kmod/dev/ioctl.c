@@ -128,7 +128,7 @@ static int rdev_info(struct rtrace_info __user *uarg)
 		info.sources = s->cfg.sources;
 		if (READ_ONCE(s->broken_pending) || rtrace_ring_has_data(s->ring))
 			info.flags |= RTRACE_INFO_UNREAD;
-		if (s->broken)
+		if (s->broken || rtrace_ring_broken(s->ring))
 			info.flags |= RTRACE_INFO_BROKEN;
 	}
 	mutex_unlock(&rdev.lock);

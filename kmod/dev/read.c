@@ -107,11 +107,23 @@ static void rdev_ring_broken(struct rdev_session *s, unsigned int cpu, unsigned 
 	rdev_rr_next();
 
 	mutex_lock(&rdev.lock);
+	rdev_broken_locked(s);
+	mutex_unlock(&rdev.lock);
+}
+
+/*
+ * An always-on check found @s's ring broken (the reader's check above, or
+ * a writer's at a sub-buffer switch: rtrace_ring_broken()): mark it, stop
+ * it if it runs (STOP's path: what the other lanes hold stays readable),
+ * and wake readers.  rdev.lock held.
+ */
+void rdev_broken_locked(struct rdev_session *s)
+{
+	lockdep_assert_held(&rdev.lock);
 	s->broken = true;
 	if (rdev.session == s && rdev.state == RTRACE_STATE_RUNNING)
 		rdev_stop_locked();
 	rdev_changed_locked();
-	mutex_unlock(&rdev.lock);
 }
 
 /*
@@ -180,6 +192,13 @@ size_t rdev_pump(struct rdev_session *s, size_t room, rdev_put_fn put, void *dst
 		moved += n;
 		rdev_rr_next();
 		idle = 0;
+		/* A writer's broken-lane report (rtrace_lane_close()): stop now. */
+		if ((((struct rtrace_subbuf_hdr *)s->bounce)->flags & RTRACE_SB_BROKEN) &&
+		    rtrace_ring_broken(s->ring)) {
+			mutex_lock(&rdev.lock);
+			rdev_broken_locked(s);
+			mutex_unlock(&rdev.lock);
+		}
 	}
 	return moved;
 }
@@ -341,6 +360,12 @@ void rdev_work_fn(struct work_struct *work)
 	s = rdev_get_locked();
 	state = rdev.state;
 	if (!s || state != RTRACE_STATE_RUNNING) {
+		mutex_unlock(&rdev.lock);
+		rdev_put(s);
+		return;
+	}
+	if (rtrace_ring_broken(s->ring)) {	/* a writer found it broken */
+		rdev_broken_locked(s);
 		mutex_unlock(&rdev.lock);
 		rdev_put(s);
 		return;

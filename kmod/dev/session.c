@@ -385,7 +385,8 @@ void rdev_stop_locked(void)
  *
  * Context: process context, rdev.lock not held.
  * Return: 0; -ENODATA without a session; -EBUSY for START while running;
- * the error of a source that could not be enabled.
+ * -EIO for START of a session an integrity check found broken; the error
+ * of a source that could not be enabled.
  */
 int rdev_control(unsigned int nr)
 {
@@ -400,6 +401,10 @@ int rdev_control(unsigned int nr)
 	case _IOC_NR(RTRACE_IOC_START):
 		if (rdev.state == RTRACE_STATE_RUNNING) {
 			ret = -EBUSY;
+			break;
+		}
+		if (rdev.session->broken || rtrace_ring_broken(rdev.session->ring)) {
+			ret = -EIO;	/* its stream can no longer be complete */
 			break;
 		}
 		ret = rdev_start_locked(rdev.session);

@@ -8,11 +8,14 @@
 #ifdef RTRACE_DEBUG
 rtrace_inject_fn rtrace_inject_hook;
 
-/* An invariant is broken: warn once, stop recording into @ring. */
+/*
+ * An invariant is broken: warn once, stop recording into @ring.  Debug
+ * builds only: unlike the always-on checks, this warns from the writer.
+ */
 notrace void rtrace_debug_fail(struct rtrace_ring *ring, const char *what)
 {
 	WARN_ONCE(1, "rtrace: %s; recording disabled\n", what);
-	WRITE_ONCE(ring->broken, true);
+	rtrace_ring_fail(ring, what);
 }
 
 NOKPROBE_SYMBOL(rtrace_debug_fail);

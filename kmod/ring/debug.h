@@ -2,8 +2,9 @@
 /*
  * rtrace: the ring's RTRACE_DEBUG checks and injection points, inline in
  * the out-of-line writers (debug.c holds the rest).  A broken invariant
- * warns once and stops recording (ring->broken); nothing calls BUG().  In
- * a normal build every helper here is empty.  Included by internal.h,
+ * warns once and stops recording (rtrace_ring_fail()); nothing calls
+ * BUG().  In a normal build every helper here is empty; the checks that
+ * are always on live where they run (lane.c, reader.c).  Included by internal.h,
  * after the structures.
  */
 #ifndef _RTRACE_RING_DEBUG_H
@@ -63,19 +64,6 @@ static __always_inline bool rtrace_debug_broken(struct rtrace_ring *ring)
 {
 	return READ_ONCE(ring->broken);
 }
-
-/* The open sub-buffer's header and write position are consistent. */
-static __always_inline void rtrace_debug_check_hdr(struct rtrace_ring *ring,
-						   struct rtrace_lane *lane)
-{
-	struct rtrace_subbuf_hdr *hdr = lane->hdr;
-	u8 *pos = lane->wc->pos[lane->lane_id];
-
-	if (hdr->magic != RTRACE_SUBBUF_MAGIC || hdr->seq != lane->produced ||
-	    hdr->lane != lane->lane_id || pos > lane->wc->end[lane->lane_id] ||
-	    pos < (u8 *)(hdr + 1))
-		rtrace_debug_fail(ring, "sub-buffer header canary");
-}
 #else
 static __always_inline void rtrace_inject(enum rtrace_inject_point point) {}
 static __always_inline void rtrace_debug_push(struct rtrace_ring *ring,
@@ -86,9 +74,6 @@ static __always_inline bool rtrace_debug_broken(struct rtrace_ring *ring)
 {
 	return false;
 }
-
-static __always_inline void rtrace_debug_check_hdr(struct rtrace_ring *ring,
-						   struct rtrace_lane *lane) {}
 #endif
 
 #endif /* _RTRACE_RING_DEBUG_H */

@@ -61,6 +61,9 @@ static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES);
  * @subbufs_read: reader: sub-buffers consumed by rtrace_ring_consume()
  * @broken: reader: a published header here could not be right; the lane
  *	is fenced off (rtrace_ring_peek())
+ * @wr_broken: writer: the always-on check at a sub-buffer switch found
+ *	this lane's open header broken; the sub-buffer published in its place
+ *	is the RTRACE_SB_BROKEN report, the lane's last (rtrace_lane_close())
  *
  * Writer fields are owned by whoever holds the lane's busy byte.
  */
@@ -81,6 +84,7 @@ struct rtrace_lane {
 	u64 consumed ____cacheline_aligned_in_smp;
 	u64 subbufs_read;
 	bool broken;
+	bool wr_broken;
 };
 
 /**
@@ -115,7 +119,10 @@ struct rtrace_cpu {
  * @payload: @subbuf_size minus the header
  * @overwrite: overwrite mode (else discard)
  * @running: recording (rtrace_ring_set_running())
- * @broken: an RTRACE_DEBUG invariant was violated; nothing is recorded
+ * @broken: an always-on check at a sub-buffer switch (or an RTRACE_DEBUG
+ *	invariant) failed; nothing more is recorded (rtrace_ring_fail())
+ * @broken_why: what failed, for the reader's warning
+ * @broken_warned: rtrace_ring_broken() has warned
  * @clock: RTRACE_CLOCK_* (clock.c, as the fields below)
  * @clock_shift: stream header's clock_shift
  * @clock_mult: stream header's clock_mult
@@ -132,6 +139,8 @@ struct rtrace_ring {
 	bool overwrite;
 	bool running;
 	bool broken;
+	bool broken_warned;
+	const char *broken_why;
 	u32 clock;
 	u32 clock_shift;
 	u64 clock_mult;
@@ -142,6 +151,8 @@ struct rtrace_ring {
 
 /* The ring writers record into; RCU-sched protected (ring.c's table). */
 extern struct rtrace_ring __rcu *rtrace_active;
+
+void rtrace_ring_fail(struct rtrace_ring *ring, const char *why);
 
 #include "debug.h"
 

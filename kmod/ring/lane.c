@@ -58,16 +58,101 @@ static __always_inline void rtrace_hdr_close(struct rtrace_subbuf_hdr *hdr, u32 
 	hdr->flags |= flags;
 }
 
-/*
- * Finalize the open sub-buffer and hand it to the reader.
+/**
+ * rtrace_ring_fail() - stop recording into @ring: an always-on check failed
+ * @ring: the ring
+ * @why: what failed (a string constant), for the reader's warning
+ *
+ * Sends every CPU's writers out of line (their RTRACE_WR_SLOW byte, as
+ * rtrace_ring_set_running() does) and turns recording off there, so the
+ * next events count as RTRACE_LOST_OFF.  It does not print: it runs inside
+ * a writer, maybe in NMI context, where the write path calls nothing
+ * traceable (scripts/check-writer).  The reader side warns, once, when it
+ * finds the ring broken (rtrace_ring_broken()), and the device stops the
+ * session.  A broken ring stays stopped (rtrace_ring_set_running()).
+ *
+ * Context: any, preemption disabled or not.
  */
-static notrace void rtrace_lane_close(struct rtrace_ring *ring,
+notrace void rtrace_ring_fail(struct rtrace_ring *ring, const char *why)
+{
+	unsigned int cpu;
+
+	/*
+	 * The reason is set before the flag: cmpxchg() is fully ordered;
+	 * pairs with smp_load_acquire(&ring->broken) in rtrace_ring_broken().
+	 */
+	cmpxchg(&ring->broken_why, NULL, why);
+	WRITE_ONCE(ring->broken, true);
+	/* Open-coded for_each_cpu(): no call out of the writer. */
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct rtrace_cpu *rc;
+
+		if (!cpumask_test_cpu(cpu, &ring->cpumask))
+			continue;
+		rc = per_cpu_ptr(ring->cpus, cpu);
+		WRITE_ONCE(rc->on, 0);
+		WRITE_ONCE(rc->w.busy.lane[RTRACE_WR_SLOW], 1);
+	}
+}
+
+NOKPROBE_SYMBOL(rtrace_ring_fail);
+
+/*
+ * The always-on check of the sub-buffer switch (the slow path only; the
+ * inline fast path checks nothing): the open header still holds what
+ * rtrace_hdr_open() wrote and the write position lies inside its slot.
+ * A scribble over the header, a lost or doubled claim, or a write position
+ * run past the end shows here before the reader can trust it.
+ * Return: NULL, or what is wrong.
+ */
+static __always_inline const char *rtrace_hdr_check(struct rtrace_ring *ring,
+						    struct rtrace_lane *lane,
+						    struct rtrace_subbuf_hdr *hdr,
+						    const u8 *pos)
+{
+	const u8 *end = lane->wc->end[lane->lane_id];
+
+	if (hdr != rtrace_slot(ring, lane, lane->produced))
+		return "open sub-buffer is not the lane's next slot";
+	if (hdr->magic != RTRACE_SUBBUF_MAGIC || hdr->hdr_size != sizeof(*hdr) ||
+	    hdr->seq != lane->produced || hdr->lane != lane->lane_id)
+		return "sub-buffer header overwritten";
+	if (end != (const u8 *)hdr + ring->subbuf_size || pos < (const u8 *)(hdr + 1) ||
+	    pos > end)
+		return "write position outside its sub-buffer";
+	if (lane->wc->nr_events[lane->lane_id] > (u64)(pos - (const u8 *)(hdr + 1)) / 2)
+		return "more events than record bytes";
+	return NULL;
+}
+
+/*
+ * Finalize the open sub-buffer and hand it to the reader.  If the check
+ * above fails, the ring is stopped (rtrace_ring_fail()) and what goes to
+ * the reader in the slot's place is the RTRACE_SB_BROKEN report (no
+ * records), the lane's last sub-buffer; see the uapi.
+ */
+static notrace void rtrace_lane_close(struct rtrace_ring *ring, struct rtrace_cpu *rc,
 				      struct rtrace_lane *lane, u8 flags)
 {
 	struct rtrace_subbuf_hdr *hdr = lane->hdr;
-	u32 commit = lane->wc->pos[lane->lane_id] - (u8 *)(hdr + 1);
+	u8 *pos = lane->wc->pos[lane->lane_id];
+	u32 commit = pos - (u8 *)(hdr + 1);
+	const char *why = rtrace_hdr_check(ring, lane, hdr, pos);
 
-	rtrace_debug_check_hdr(ring, lane);
+	if (unlikely(why)) {
+		rtrace_ring_fail(ring, why);
+		WRITE_ONCE(lane->wr_broken, true);
+		hdr = rtrace_slot(ring, lane, lane->produced);
+		memset(hdr, 0, sizeof(*hdr));
+		hdr->magic = RTRACE_SUBBUF_MAGIC;
+		hdr->hdr_size = sizeof(*hdr);
+		hdr->lane = lane->lane_id;
+		hdr->cpu = rc->cpu;
+		hdr->seq = lane->produced;
+		commit = 0;
+		lane->wc->nr_events[lane->lane_id] = 0;
+		flags = RTRACE_SB_BROKEN;
+	}
 	rtrace_hdr_close(hdr, commit, lane->wc->nr_events[lane->lane_id], flags);
 	WRITE_ONCE(lane->written, lane->written + lane->wc->nr_events[lane->lane_id]);
 	WRITE_ONCE(lane->bytes, lane->bytes + commit);
@@ -175,8 +260,8 @@ NOKPROBE_SYMBOL(rtrace_lane_open);
  * Slow part of a reservation, for the out-of-line writers: the record
  * (@fixed bytes plus its delta) does not surely fit.  Switch sub-buffers
  * if needed.
- * Return: 0 with lane->wc->pos[lane->lane_id] ready, or -E2BIG / -ENOSPC
- * (counted).
+ * Return: 0 with lane->wc->pos[lane->lane_id] ready, or -E2BIG / -ENOSPC,
+ * or -ENODEV if the switch found the lane broken (all counted).
  */
 noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rtrace_cpu *rc,
 				      struct rtrace_lane *lane, u64 ts, size_t fixed)
@@ -191,7 +276,12 @@ noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rtrace_cp
 
 		if ((size_t)(wc->end[l] - wc->pos[l]) >= fixed + rtrace_vlen(ts - wc->last_ts[l]))
 			return 0;
-		rtrace_lane_close(ring, lane, 0);
+		rtrace_lane_close(ring, rc, lane, 0);
+		if (unlikely(lane->wr_broken)) {
+			/* Nothing more on this lane (rtrace_lane_close()). */
+			local64_inc(&lane->lost_off);
+			return -ENODEV;
+		}
 	}
 	if (!rtrace_lane_open(ring, rc, lane, ts)) {
 		/* A write lost its event; a flush finding no room (below) did not. */
@@ -244,15 +334,17 @@ static notrace int rtrace_flush_lane(struct rtrace_ring *ring, struct rtrace_cpu
 	u64 nr = lane->wc->nr_events[lane->lane_id];
 	int published = 0;
 
+	if (lane->wr_broken)	/* its report was its last sub-buffer */
+		return 0;
 	if (lane->wc->pos[lane->lane_id] && !nr)
 		rtrace_hdr_report_lost(lane, hdr);
 	if (lane->wc->pos[lane->lane_id] && (nr || rtrace_hdr_has_lost(hdr))) {
-		rtrace_lane_close(ring, lane, RTRACE_SB_FLUSHED);
+		rtrace_lane_close(ring, rc, lane, RTRACE_SB_FLUSHED);
 		published++;
 	}
 	if (!lane->wc->pos[lane->lane_id] && rtrace_lane_pending(lane) &&
 	    rtrace_lane_open(ring, rc, lane, rtrace_read_clock(ring->clock))) {
-		rtrace_lane_close(ring, lane, RTRACE_SB_FLUSHED);
+		rtrace_lane_close(ring, rc, lane, RTRACE_SB_FLUSHED);
 		published++;
 	}
 	return published;

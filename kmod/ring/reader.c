@@ -129,6 +129,30 @@ ssize_t rtrace_ring_peek(struct rtrace_ring *ring, unsigned int cpu,
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_peek);
 
 /**
+ * rtrace_ring_broken() - did an always-on check stop recording into @ring?
+ * @ring: the ring
+ *
+ * A writer that finds a broken header at a sub-buffer switch stops the
+ * ring without a word (rtrace_ring_fail(), lane.c); this is where it is
+ * said: the first call that finds the ring broken warns, once per ring,
+ * with what failed.  The device calls it from its worker and its read
+ * paths and stops the session (kmod/dev/).
+ *
+ * Context: process context.
+ * Return: true if the ring is broken.
+ */
+bool rtrace_ring_broken(struct rtrace_ring *ring)
+{
+	/* Pairs with the cmpxchg() of the reason in rtrace_ring_fail(). */
+	if (!smp_load_acquire(&ring->broken))
+		return false;
+	if (!xchg(&ring->broken_warned, true))
+		WARN(1, "rtrace: %s; recording stopped\n", READ_ONCE(ring->broken_why));
+	return true;
+}
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_broken);
+
+/**
  * rtrace_ring_consume() - mark the sub-buffer returned by peek as read
  * @ring: the ring
  * @cpu: CPU
@@ -223,7 +247,7 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	/* Pairs with smp_store_release() in rtrace_lane_close(). */
 	st->subbufs_written = smp_load_acquire(&ln->produced);
 	st->subbufs_read = READ_ONCE(ln->subbufs_read);
-	if (READ_ONCE(ln->broken))
+	if (READ_ONCE(ln->broken) || READ_ONCE(ln->wr_broken))
 		st->flags |= RTRACE_LANE_STATS_BROKEN;
 }
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_stats);

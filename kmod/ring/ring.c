@@ -295,13 +295,17 @@ EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_detach);
  * @running: true to record
  *
  * Stopping waits until no write is in progress on any CPU, so the caller
- * may then flush, read and compute exact statistics.
+ * may then flush, read and compute exact statistics.  A ring that an
+ * always-on check found broken (rtrace_ring_fail()) is not started again.
  *
  * Context: process context; sleeps when stopping.
  */
 void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 {
 	unsigned int cpu;
+
+	if (running && READ_ONCE(ring->broken))
+		return;
 
 	WRITE_ONCE(ring->running, running);
 	/*

@@ -79,6 +79,7 @@ void rtrace_ring_consume(struct rtrace_ring *ring, unsigned int cpu,
 			 unsigned int lane);
 /* Is any sub-buffer published and unconsumed? Cheap, lockless. */
 bool rtrace_ring_has_data(struct rtrace_ring *ring);
+bool rtrace_ring_broken(struct rtrace_ring *ring);
 
 /* Counters of one (cpu, lane). */
 void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,

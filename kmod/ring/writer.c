@@ -121,7 +121,7 @@ static __always_inline bool rtrace_wr_fits(const struct rtrace_wr *w, size_t wor
 
 /*
  * Make room for @fixed bytes plus the delta, switching sub-buffers if
- * needed (lane.c).  Return: 0, or -E2BIG / -ENOSPC (counted).
+ * needed (lane.c).  Return: 0, or -E2BIG / -ENOSPC / -ENODEV (counted).
  */
 static __always_inline int rtrace_wr_room(const struct rtrace_wr *w, size_t fixed)
 {

@@ -832,6 +832,68 @@ static int test_reader_broken(bool overwrite)
 	return ret;
 }
 
+/*
+ * The writer's always-on check at a sub-buffer switch (production build
+ * too): a scribbled open header (@kind 0), an event count its bytes cannot
+ * hold (1) or a write position outside the slot (2) stops recording on
+ * every CPU without a word from the writer; the switch publishes the
+ * RTRACE_SB_BROKEN report in the slot's place, the lane's last; the reader
+ * side warns once (rtrace_ring_broken()); the ring cannot be restarted.
+ */
+static int test_writer_broken(bool overwrite, int kind)
+{
+	struct rtrace_ring *ring = make_ring(4096, 4, overwrite);
+	struct rtrace_lane *ln;
+	struct rtrace_subbuf_hdr rep;
+	struct rtrace_lane_stats st;
+	u8 *buf = malloc(4096);
+	unsigned int i;
+	int ret = 0, r = 0;
+	ssize_t n;
+
+	CHECK(ring && buf, "ring");
+	shim_warnings = 0;
+	ln = &ring->cpus->lane[0];
+	for (i = 0; i < 10; i++)
+		CHECK(rtrace_emit2(EV_TYPE, i, i) == 0, "emit");
+	CHECK(ln->wc->pos[0], "open sub-buffer");
+	if (kind == 0)
+		ln->hdr->magic ^= 1;
+	else if (kind == 1)
+		ln->wc->nr_events[0] = 1 << 20;
+	else
+		ln->wc->end[0] += 64;
+	for (i = 0; i < 1000 && !r; i++)
+		r = rtrace_emit2(EV_TYPE, i, i);
+	CHECK(r == -ENODEV, "the switch stopped recording: %d after %u", r, i);
+	CHECK(rtrace_emit2(EV_TYPE, 1, 2) == -ENODEV, "still stopped");
+	CHECK(shim_warnings == 0, "the writer printed (%d)", shim_warnings);
+	CHECK(ring->cpus->on == 0 && SHIM_PCPU_STRIDE(ring->cpus) &&
+	      ((struct rtrace_cpu *)((char *)ring->cpus + SHIM_PCPU_STRIDE(ring->cpus)))->on == 0,
+	      "every CPU off");
+	CHECK(rtrace_ring_broken(ring) && shim_warnings == 1, "reader side warns once");
+	CHECK(rtrace_ring_broken(ring) && shim_warnings == 1, "and only once");
+	rtrace_ring_set_running(ring, true);
+	CHECK(rtrace_emit2(EV_TYPE, 1, 2) == -ENODEV, "a broken ring does not restart");
+	rtrace_ring_set_running(ring, false);
+	rtrace_ring_flush(ring);
+	rtrace_ring_stats(ring, 0, 0, &st);
+	CHECK(st.flags & RTRACE_LANE_STATS_BROKEN, "stats flag");
+	CHECK(st.written == 0, "the broken sub-buffer's events are not counted written");
+	n = rtrace_ring_peek(ring, 0, 0, buf, 4096);
+	CHECK(n == (ssize_t)sizeof(rep), "report peeked: %zd", n);
+	memcpy(&rep, buf, sizeof(rep));
+	CHECK(rep.magic == RTRACE_SUBBUF_MAGIC && rep.hdr_size == sizeof(rep) &&
+	      rep.flags == RTRACE_SB_BROKEN && rep.seq == 0 && rep.cpu == 0 && rep.lane == 0 &&
+	      rep.commit == 0 && rep.nr_events == 0, "report header");
+	rtrace_ring_consume(ring, 0, 0);
+	CHECK(rtrace_ring_peek(ring, 0, 0, buf, 4096) == -EAGAIN, "the report is the lane's last");
+	shim_warnings = 0;
+	free(buf);
+	drop_ring(ring);
+	return ret;
+}
+
 /* ---- debug build: injection at every labelled step, invariant checks ---- */
 #ifdef RTRACE_DEBUG
 static enum rtrace_inject_point inject_at;
@@ -920,6 +982,9 @@ static int test_debug_violation(int mode)
 	for (i = 0; i < 1000; i++)
 		last = rtrace_emit2(EV_TYPE, i, i);
 	rtrace_debug_set_inject(NULL);
+	/* The canary is the switch's always-on check: the reader side warns. */
+	if (mode == 0)
+		CHECK(rtrace_ring_broken(ring), "not found broken");
 	CHECK(shim_warnings == 1, "warnings %d", shim_warnings);
 	CHECK(last == -ENODEV, "still recording");
 	shim_warnings = 0;
@@ -1018,6 +1083,10 @@ int main(int argc, char **argv)
 	tap(test_pin() == 0, "overwrite mode: peeked sub-buffer pinned, accounting exact");
 	tap(test_reader_broken(false) == 0, "reader finds a broken header: reported, lane fenced (discard)");
 	tap(test_reader_broken(true) == 0, "reader finds a broken header: reported, lane fenced (overwrite)");
+	tap(test_writer_broken(false, 0) == 0, "switch finds a scribbled header: stopped, reported (discard)");
+	tap(test_writer_broken(true, 0) == 0, "switch finds a scribbled header: stopped, reported (overwrite)");
+	tap(test_writer_broken(false, 1) == 0, "switch finds more events than bytes: stopped, reported");
+	tap(test_writer_broken(true, 2) == 0, "switch finds the write end moved: stopped, reported");
 	install_handlers();
 	tap(test_signals(false, 1500000000ULL) == 0, "nested writes from signals, discard mode");
 	tap(test_signals(true, 1500000000ULL) == 0, "nested writes from signals, overwrite mode");

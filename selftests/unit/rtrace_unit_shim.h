@@ -69,6 +69,7 @@ typedef __s64 s64;
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
 	__old;								\
 })
+#define xchg(p, n)		__atomic_exchange_n((p), (n), __ATOMIC_SEQ_CST)
 
 /* Context: which CPU this thread is, how deep in "interrupts", preemption. */
 extern __thread int shim_cpu;
@@ -105,6 +106,7 @@ static inline unsigned int rtrace_context_level(void)
 	}								\
 	__c;								\
 })
+#define WARN(cond, fmt, ...)	WARN_ONCE(cond, fmt, ##__VA_ARGS__)
 
 /* Per-CPU data: shim_nr_cpus copies at a fixed stride stored before them. */
 void *shim_alloc_percpu(size_t size, size_t align);

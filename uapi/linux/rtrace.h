@@ -487,7 +487,8 @@ struct rtrace_stats {
  * Also -EBUSY: CONFIGURE while RUNNING, CONFIGURE or RESET while any part
  * of the buffers is mapped.  Control ioctls on an EMPTY device fail with
  * -ENODATA (RESET excepted).  An always-on integrity check that finds the
- * ring broken stops a RUNNING session as STOP does (RTRACE_SB_BROKEN).
+ * ring broken stops a RUNNING session as STOP does (RTRACE_SB_BROKEN);
+ * START of such a session fails with -EIO.
  */
 #define RTRACE_STATE_EMPTY		0
 #define RTRACE_STATE_CONFIGURED		1
