@@ -38,7 +38,7 @@ for t in $TESTS; do
 done
 
 # step NAME COMMAND...: run, show and keep the output; a step that fails
-# without a failing TAP line of its own gets one.
+# without a failing TAP line of its own gets one.  For the serial steps.
 step() {
 	local name=$1 st s0
 	shift
@@ -56,22 +56,41 @@ step() {
 
 step deps scripts/deps.sh || { scripts/tap-summary "$all"; exit 1; }
 
-# The debug kernel builds (once) in the background while host steps run.
-debug_pid=
-case " $KERNELS " in *" debug "*)
-	if [ -z "$TESTS" ] || [ -n "$progs" ] || want cli; then
-		scripts/build-debug-kernel.sh > "$logs/debug-kernel.log" 2>&1 &
-		debug_pid=$!
-	fi ;;
-esac
+# ---------------------------------------------------------------------------
+# Everything after deps is a set of independent jobs, run RTRACE_CHECK_JOBS
+# at a time (default: the number of CPUs).  A VM run keeps about one host
+# CPU busy (the guest's second vCPU mostly idles in HLT), a host step about
+# one, so two at a time on a 2-core machine fill both cores where one at a
+# time left one idle.  Each job's output goes to its own log and is shown
+# whole when it ends (never interleaved); the TAP of all of them is counted
+# at the end.  "job NAME [after=JOB] COMMAND...": queue one; it starts when
+# a slot is free and the job it names has ended.  Longest first.
+# ---------------------------------------------------------------------------
+JOBS=${RTRACE_CHECK_JOBS:-$(nproc)}
+case $JOBS in ''|*[!0-9]*|0) echo "check: RTRACE_CHECK_JOBS must be a positive integer" >&2; exit 2 ;; esac
+q_name=() q_after=() q_cmd=()
+job() {
+	local name=$1 after=
+	shift
+	case $1 in after=*) after=${1#after=}; shift ;; esac
+	q_name+=("$name")
+	q_after+=("$after")
+	q_cmd+=("$(printf '%q ' "$@")")
+}
 
-want lint && step lint scripts/lint.sh
-if want unit; then
-	for d in selftests/unit userspace; do
-		[ -f "$d/Makefile" ] && step "unit-${d//\//-}" make -s -C "$d" check
-	done
-fi
-want vm && step vm-selftest selftests/vm/selftest.sh
+# Shared inputs are built once, before any job runs, so that no two VM runs
+# race to rebuild them (each runner's own make is then a no-op).
+prebuild() {
+	[ -f selftests/rtrace/Makefile ] && { make -s -C selftests/rtrace all || return 1; }
+	[ -f userspace/Makefile ] && { make -s -C userspace all || return 1; }
+	return 0
+}
+
+debug_needed=0
+case " $KERNELS " in *" debug "*)
+	{ [ -z "$TESTS" ] || [ -n "$progs" ] || want cli; } && debug_needed=1 ;;
+esac
+[ $debug_needed = 1 ] && job debug-kernel scripts/build-debug-kernel.sh
 
 # The fuzzer's 100,000 calls per kernel are shared by the boots of that
 # kernel (one per module build), so the debug kernel's two boots do not
@@ -81,7 +100,6 @@ fuzz_calls=$(( (100000 + nbuilds - 1) / nbuilds ))
 cmd="export RTRACE_FUZZ_CALLS=$fuzz_calls; /rtrace/selftests/run_all$progs; st=\$?"
 add=()
 if want cli && [ -f userspace/tests/vm_cli.sh ]; then
-	[ -f userspace/Makefile ] && make -s -C userspace all > "$logs/userspace-build.log" 2>&1
 	add=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
 	# Each suite starts with only rtrace.ko loaded.
 	unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
@@ -90,26 +108,115 @@ fi
 # Last in every boot: lockdown, once raised, stays until the next boot.
 [ -z "$TESTS" ] && cmd="$cmd; /rtrace/selftests/lockdown_test || st=1"
 cmd="$cmd; exit \$st"
+vm_jobs=0
 if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
 	[ -z "$TESTS" ] || [ -n "$progs" ] || cmd="sh /rtrace/vm_cli.sh"
-	for k in $KERNELS; do
-		if [ "$k" = debug ] && [ -n "$debug_pid" ]; then
-			echo "# waiting for the debug kernel build ($logs/debug-kernel.log)"
-			wait "$debug_pid" || {
-				tail -n 30 "$logs/debug-kernel.log"
-				echo "not ok - debug kernel build failed" | tee -a "$all"
-				continue
-			}
-			cat "$logs/debug-kernel.log"
-		fi
+	vm_jobs=1
+	# Longest first: the debug kernel, then rt, 6.1 and cloud.
+	for k in debug rt 6.1 cloud; do
+		case " $KERNELS " in *" $k "*) ;; *) continue ;; esac
+		after=
+		[ "$k" = debug ] && [ $debug_needed = 1 ] && after=after=debug-kernel
 		for b in $BUILDS; do
 			flag=
 			[ "$b" = debug ] && flag=--debug-build
-			step "vm-$k-$b" selftests/vm/run --kernel "$k" $flag ${add[@]+"${add[@]}"} -- "$cmd"
+			job "vm-$k-$b" $after selftests/vm/run --kernel "$k" $flag \
+				${add[@]+"${add[@]}"} -- "$cmd"
+		done
+	done
+	# Kernels not in the usual four (none today) keep their place.
+	for k in $KERNELS; do
+		case $k in debug|rt|6.1|cloud) continue ;; esac
+		for b in $BUILDS; do
+			flag=
+			[ "$b" = debug ] && flag=--debug-build
+			job "vm-$k-$b" selftests/vm/run --kernel "$k" $flag \
+				${add[@]+"${add[@]}"} -- "$cmd"
 		done
 	done
 fi
-[ -n "$debug_pid" ] && wait "$debug_pid" 2>/dev/null
+want lint && job lint scripts/lint.sh
+want vm && job vm-selftest selftests/vm/selftest.sh
+if want unit; then
+	for d in userspace selftests/unit; do
+		[ -f "$d/Makefile" ] && job "unit-${d//\//-}" make -s -C "$d" check
+	done
+fi
+
+if [ $vm_jobs = 1 ] || want cli; then
+	step prebuild prebuild || { scripts/tap-summary "$all"; exit 1; }
+fi
+
+# Run the queue.  A finished job is reported (its log, its TAP, a "not ok"
+# line if it failed without one) in the order jobs end.
+declare -A running=() started=() done_=()
+report() {
+	local name=$1 st
+	st=$(cut -d' ' -f1 "$logs/$name.rc")
+	echo "# ==== $name"
+	cat "$logs/$name.log"
+	echo "# ==== $name: exit $st, $(cut -d' ' -f2 "$logs/$name.rc") s (started at +$(( ${started[$name]} - t0 )) s)"
+	if [ "$name" = debug-kernel ]; then	# not TAP; shown, counted only on failure
+		[ "$st" = 0 ] || echo "not ok - debug kernel build failed: exit status $st" | tee -a "$all"
+		return
+	fi
+	cat "$logs/$name.log" >> "$all"
+	if [ "$st" != 0 ] && ! grep -q '^not ok' "$logs/$name.log"; then
+		echo "not ok - $name: exit status $st" | tee -a "$all"
+	fi
+}
+launch() {
+	local i=$1 name=${q_name[$1]}
+	started[$name]=$(date +%s)
+	echo "# ---- start $name (+$(( ${started[$name]} - t0 )) s)"
+	(
+		s0=$(date +%s)
+		eval "${q_cmd[$i]}" > "$logs/$name.log" 2>&1 < /dev/null
+		echo "$? $(( $(date +%s) - s0 ))" > "$logs/$name.rc"
+	) &
+	running[$name]=$!
+	q_name[$i]=
+}
+pending=${#q_name[@]}
+while [ $pending -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
+	launched=$pending
+	for i in "${!q_name[@]}"; do
+		[ ${#running[@]} -lt $JOBS ] || break
+		n=${q_name[$i]}
+		[ -n "$n" ] || continue
+		a=${q_after[$i]}
+		if [ -n "$a" ] && [ -z "${done_[$a]:-}" ]; then
+			# Its dependency failed: report it, do not start it.
+			if [ -f "$logs/$a.rc" ] && [ -z "${running[$a]:-}" ] &&
+			   [ "$(cut -d' ' -f1 "$logs/$a.rc")" != 0 ]; then
+				echo "not ok - $n: not run, $a failed" | tee -a "$all"
+				q_name[$i]=
+				pending=$((pending - 1))
+			fi
+			continue
+		fi
+		launch "$i"
+		pending=$((pending - 1))
+	done
+	if [ ${#running[@]} = 0 ]; then
+		[ $pending = "$launched" ] || continue
+		# Nothing runs and nothing can start: cannot happen with the
+		# queue above, but never spin.
+		for i in "${!q_name[@]}"; do
+			[ -n "${q_name[$i]}" ] && echo "not ok - ${q_name[$i]}: never started" | tee -a "$all"
+		done
+		break
+	fi
+	wait -n 2>/dev/null
+	for n in "${!running[@]}"; do
+		[ -f "$logs/$n.rc" ] || continue
+		wait "${running[$n]}" 2>/dev/null
+		unset "running[$n]"
+		report "$n"
+		[ "$(cut -d' ' -f1 "$logs/$n.rc")" = 0 ] && done_[$n]=1
+		[ -n "${done_[$n]:-}" ] || done_[$n]=
+	done
+done
 
 echo "# make check: $(( $(date +%s) - t0 )) s wall; logs in $logs"
 scripts/tap-summary "$all"
