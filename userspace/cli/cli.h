@@ -84,6 +84,12 @@ enum {
 	{ "sources", required_argument, NULL, OPT_SOURCES },		\
 	{ "discard", no_argument, NULL, OPT_DISCARD }
 
+/*
+ * Open flags for an output file: O_EXCL if it does not exist, O_TRUNC for an
+ * existing regular file with @force, 0 for a device or FIFO; -1 (after
+ * saying why) for an existing regular file without @force.
+ */
+int cli_output_flags(const char *cmd, const char *out, int force);
 /* Open the device (path from --device, $RTRACE_DEVICE, or the default), with a clear error. */
 struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock);
 /*
@@ -146,6 +152,7 @@ void cli_json_decode_error(struct json *j, const struct rtrace_decoder *dec);
 int cmd_record(int argc, char **argv);
 int cmd_configure(int argc, char **argv);
 int cmd_control(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_decode(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace start|stop|flush|snapshot|reset: one ioctl each, for scripts.
+ * rtrace start|stop|flush|reset: one ioctl each, for scripts (snapshot:
+ * cmd_snapshot.c).
  */
 #include <string.h>
 
@@ -19,7 +20,6 @@ static const struct {
 	{ "start", rtrace_session__start, NULL },
 	{ "stop", rtrace_session__stop, NULL },
 	{ "flush", rtrace_session__flush, NULL },
-	{ "snapshot", rtrace_session__snapshot, NULL },
 	{ "reset", NULL, do_reset },
 };
 

@@ -398,25 +398,6 @@ static int child_wait(struct child *ch)
 	return 1;
 }
 
-/*
- * Refuse to replace an existing regular file without -f; devices and FIFOs
- * (/dev/null, a named pipe) are written to as they are.
- * Return: open flags for the output, or -1 after printing why not.
- */
-static int output_flags(const char *cmd, const char *out, int force)
-{
-	struct stat st;
-
-	if (stat(out, &st))
-		return O_EXCL;
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	if (force)
-		return O_TRUNC;
-	cli_fail(cmd, "%s exists: not overwriting it (nothing was touched); -f replaces it", out);
-	return -1;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -499,7 +480,7 @@ int cmd_record(int argc, char **argv)
 			return EXIT_NOEXEC;
 		}
 	}
-	oflags = strcmp(out, "-") ? output_flags(cmd, out, force) : 0;
+	oflags = strcmp(out, "-") ? cli_output_flags(cmd, out, force) : 0;
 	if (oflags < 0)
 		return 1;
 

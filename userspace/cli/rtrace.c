@@ -82,9 +82,27 @@ static const struct cli_cmd commands[] = {
 	  DEVICE_HELP },
 	{ "flush", cmd_control, "[--device PATH]", "publish partly filled sub-buffers to readers",
 	  "Makes every non-empty sub-buffer readable now instead of when it fills.\n" DEVICE_HELP },
-	{ "snapshot", cmd_control, "[--device PATH]", "flight recorder: freeze and expose the newest data",
-	  "Stops the session and publishes the newest data for reading (overwrite mode).\n"
-	  DEVICE_HELP },
+	{ "snapshot", cmd_snapshot, "-o FILE [-f] | --stop [-o FILE] [--device PATH]",
+	  "flight recorder: the newest data to a file, recording goes on",
+	  "With -o FILE: writes what the session's ring holds now to FILE, as a capture\n"
+	  "('rtrace decode FILE'), while recording goes on; take one again and again, each\n"
+	  "holds what no earlier snapshot read.  It flushes partly filled sub-buffers,\n"
+	  "then reads as the session's consumer until every CPU and lane delivered what it\n"
+	  "had published at that moment; each sub-buffer is copied whole and consistent\n"
+	  "(what writers overwrite meanwhile is counted as lost in the file, as always).\n"
+	  "Use it on a --mode overwrite session, which keeps the newest data; no other\n"
+	  "reader (rtrace record, cat /dev/rtrace) may be running.\n"
+	  "With --stop: stops the session (the SNAPSHOT ioctl: writers stop, everything is\n"
+	  "published); with -o FILE also drains it into FILE.\n"
+	  "  -o, --output FILE         where to write ('-': standard output); an existing\n"
+	  "                            regular file is refused (nothing is touched)\n"
+	  "  -f, --force               replace an existing FILE\n"
+	  "  --stop                    stop the session instead of letting it record\n"
+	  DEVICE_HELP
+	  "Recipe (keep the last seconds only when a test fails):\n"
+	  "  rtrace configure --mode overwrite --buffer-size 4M && rtrace start\n"
+	  "  ./run-tests || rtrace snapshot -o failure.dat\n"
+	  "  rtrace reset --discard\n" },
 	{ "reset", cmd_control, "[--discard] [--device PATH]", "drop the session and free its buffers",
 	  "Returns the device to the empty state.  Fails while mapped, and while the session\n"
 	  "is running or holds data nobody has read, unless --discard says to drop it.\n"

@@ -4,11 +4,13 @@
  * configure, and opening the device with errors a user can act on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -278,6 +280,10 @@ int cli_ioctl_fail(const char *cmd, const char *what, int err)
 		break;
 	case EINVAL:
 		hint = " (the module rejected the arguments; see 'rtrace info')";
+		break;
+	case EIO:
+		hint = " (an integrity check found the session's ring broken and stopped it: "
+		       "see the kernel log; read what it holds, then configure a new session)";
 		break;
 	}
 	return cli_fail(cmd, "%s: %s%s", what, strerror(-err), hint);
@@ -573,4 +579,23 @@ void cli_json_decode_error(struct json *j, const struct rtrace_decoder *dec)
 	json_str(j, "message", e->msg);
 	json_u64(j, "count", rtrace_decoder__nr_errors(dec));
 	json_object_end(j);
+}
+
+/*
+ * Refuse to replace an existing regular file without -f; devices and FIFOs
+ * (/dev/null, a named pipe) are written to as they are.
+ * Return: open flags for the output, or -1 after printing why not.
+ */
+int cli_output_flags(const char *cmd, const char *out, int force)
+{
+	struct stat st;
+
+	if (stat(out, &st))
+		return O_EXCL;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (force)
+		return O_TRUNC;
+	cli_fail(cmd, "%s exists: not overwriting it (nothing was touched); -f replaces it", out);
+	return -1;
 }

@@ -29,6 +29,10 @@ check_events() {
 lost_overwritten() {
 	rtrace check "$1" 2>/dev/null | sed -n 's/.*overwritten=\([0-9]*\).*/\1/p'
 }
+lost_all() {	# every loss cause 'rtrace check' names
+	rtrace check "$1" 2>/dev/null | tr ' ' '\n' |
+		awk -F= '/^[a-z_]+=[0-9]+$/ { n += $2 } END { print n + 0 }'
+}
 stats_written() {
 	rtrace stats 2>>$T/err | awk '$1 == "total" { print $2 }'
 }
@@ -197,14 +201,54 @@ ok "$([ "${ev:-0}" -eq 500 ]; echo $?)" "cat capture decodes: $ev of 500 events"
 # flight recorder: read + lost == written
 rtrace configure --mode overwrite --buffer-size 16K --subbuf-size 4K 2>$T/err && rtrace start 2>>$T/err
 ok $? "configure --mode overwrite; start"
+base=$(cat $P/seq)
 echo 5000 >$P/emit
 rtrace snapshot 2>$T/err
-ok $? "snapshot"
+ok "$([ $? -eq 2 ] && grep -q -- '--stop' $T/err; echo $?)" "snapshot without -o or --stop: usage error naming both"
+rtrace snapshot -o $T/s1.dat 2>$T/err
+ok $? "snapshot -o while recording"
+last1=$(rtrace decode $T/s1.dat 2>>$T/err | awk '$4 == "test" { v = $5 } END { print v }')
+rtrace info >$T/info 2>>$T/err
+ok "$(grep -q '^state  *running' $T/info && rtrace check $T/s1.dat >/dev/null 2>>$T/err &&
+      [ "$last1" = "seq=$((base + 4999))" ]; echo $?)" \
+	"snapshot 1 holds the newest event ($last1 of seq=$((base + 4999))), checks clean, still running"
+echo 3000 >$P/emit
+rtrace snapshot -o $T/s2.dat 2>$T/err
+ok $? "snapshot -o again"
+rtrace decode $T/s2.dat 2>>$T/err | awk '$4 == "test" { sub(/^seq=/, "", $5); print $5 }' >$T/s2.seq
+last2=$(tail -n 1 $T/s2.seq)
+old2=$(awk -v b=$((base + 5000)) '$1 < b' $T/s2.seq | wc -l)
+ok "$([ "$last2" = "$((base + 7999))" ] && [ "$old2" -eq 0 ] &&
+      rtrace check $T/s2.dat >/dev/null 2>>$T/err; echo $?)" \
+	"snapshot 2 holds the newest ($last2 of $((base + 7999))) and nothing snapshot 1 had ($old2)"
+rtrace snapshot -o $T/s2.dat 2>$T/err
+ok "$([ $? -eq 1 ] && grep -q 'exists' $T/err; echo $?)" "snapshot -o over an existing file: refused without -f"
+# while a writer keeps writing: every sub-buffer whole (CRC and decode clean)
+(while :; do echo 20000 >$P/emit; done) &
+lpid=$!
+sleep 1
+rtrace snapshot -o $T/s3.dat 2>$T/err
+st=$?
+kill $lpid
+wait $lpid 2>/dev/null
+e3=$(check_events $T/s3.dat)
+ok "$([ $st -eq 0 ] && [ "${e3:-0}" -gt 0 ]; echo $?)" \
+	"snapshot while a task keeps emitting: $e3 events, every sub-buffer whole and checked"
+rtrace snapshot --stop 2>$T/err
+ok $? "snapshot --stop"
+rtrace info >$T/info 2>>$T/err
+grep -q '^state  *stopped' $T/info
+ok $? "snapshot --stop stopped the session"
 cat /dev/rtrace >$T/o.dat
-ev=$(check_events $T/o.dat)
-lo=$(lost_overwritten $T/o.dat)
-ok "$([ $((${ev:-0} + ${lo:-0})) -eq 5000 ] && [ "${lo:-0}" -gt 0 ]; echo $?)" \
-	"overwrite: decoded $ev + overwritten $lo == 5000"
+ev=0 lo=0
+for f in $T/s1.dat $T/s2.dat $T/s3.dat $T/o.dat; do
+	e=$(check_events $f)
+	l=$(lost_all $f)
+	ev=$((ev + ${e:-0})) lo=$((lo + ${l:-0}))
+done
+total=$(($(cat $P/seq) - base))
+ok "$([ $((ev + lo)) -eq $total ] && [ "$lo" -gt 0 ]; echo $?)" \
+	"overwrite: decoded $ev + lost $lo == emitted $total over three snapshots and the rest"
 
 # unread data is never dropped without --discard
 rtrace configure --buffer-size 64K --subbuf-size 4K 2>$T/err && rtrace start 2>>$T/err
