@@ -1207,6 +1207,12 @@ static void fill_packet(const struct rtrace_decoder *dec, const struct dec_sb *s
 	memcpy(pkt->lost, h.lost, sizeof(pkt->lost));
 }
 
+const uint8_t *dec_input(const struct rtrace_decoder *dec, size_t *len)
+{
+	*len = dec->len;
+	return dec->buf;
+}
+
 int rtrace_decoder__packet(const struct rtrace_decoder *dec, size_t idx, struct rtrace_packet *pkt)
 {
 	if (idx >= dec->nr_sbs)
@@ -1255,6 +1261,8 @@ int rtrace_decoder__export(struct rtrace_decoder *dec, const struct rtrace_expor
 		o.out = opts->out;
 	if (OPTS_HAS(opts, raw_ts))
 		o.raw_ts = opts->raw_ts;
+	if (OPTS_HAS(opts, path))
+		o.path = opts->path;
 	for (i = 0; i < nr; i++)
 		if (!xs[i] || !xs[i]->begin || !xs[i]->end)
 			return -EINVAL;

@@ -10,6 +10,8 @@
 
 static const struct rtrace_exporter *const exporters[] = {
 	&rtrace_export_text,
+	&rtrace_export_ctf,
+	&rtrace_export_perfetto,
 };
 
 const struct rtrace_exporter *rtrace_exporter__at(unsigned int idx)

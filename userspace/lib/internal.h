@@ -39,5 +39,52 @@ static inline int opts_valid(const void *opts, size_t ours)
 
 /* The exporters of the table in export.c, one file each. */
 extern const struct rtrace_exporter rtrace_export_text;
+extern const struct rtrace_exporter rtrace_export_ctf;
+extern const struct rtrace_exporter rtrace_export_perfetto;
+
+/* decoder.c: the input a decoder reads (for an exporter's pre-scan). */
+const uint8_t *dec_input(const struct rtrace_decoder *dec, size_t *len);
+
+/*
+ * export_tasks.c: what the CTF and Perfetto exporters share.  Task names
+ * come from "task_name" records (pid, tgid, comm; Documentation/export.md
+ * says how comm is read); a pre-scan of the whole input collects them so
+ * that an event is named even when its task's record comes later.
+ */
+#define XTASK_COMM_LEN	16
+
+/**
+ * struct xtask - one task_name record
+ * @session: stream index
+ * @pid: thread id
+ * @tgid: process id
+ * @ts_ns: when it was recorded
+ * @comm: the name, NUL-terminated
+ */
+struct xtask {
+	uint32_t session;
+	uint64_t pid;
+	uint64_t tgid;
+	uint64_t ts_ns;
+	char comm[XTASK_COMM_LEN + 1];
+};
+
+struct xtasks;
+
+/* Collect every task_name record of the input of @dec; NULL only without memory. */
+struct xtasks *xtasks__scan(const struct rtrace_decoder *dec);
+void xtasks__free(struct xtasks *t);
+/* The name of @pid at @ts_ns (its last record before, else its first); NULL if never named. */
+const struct xtask *xtasks__find(const struct xtasks *t, uint32_t session, uint64_t pid,
+				 uint64_t ts_ns);
+/* Every task, the newest record of each (session, pid), sorted by (session, pid). */
+size_t xtasks__nr(const struct xtasks *t);
+const struct xtask *xtasks__at(const struct xtasks *t, size_t idx);
+/* Is @ev a task_name record?  Fills @out: 1 if it is, 0 if not. */
+int xtask__parse(const struct rtrace_event *ev, struct xtask *out);
+/* Index of the field named @name in @d, -1 if none. */
+int xdesc__field(const struct rtrace_event_type *d, const char *name);
+/* Value of field @i of @ev: S64 fields decoded (cast), others as they are. */
+int64_t xev__arg(const struct rtrace_event *ev, int i);
 
 #endif /* _RTRACE_LIB_INTERNAL_H */

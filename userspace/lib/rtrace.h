@@ -759,12 +759,19 @@ int rtrace_decoder__packet(const struct rtrace_decoder *dec, size_t idx, struct 
  * @sz: sizeof(struct rtrace_export_opts)
  * @out: where to write (stdout if NULL)
  * @raw_ts: timestamps in clock units rather than CLOCK_MONOTONIC ns
+ * @path: where an exporter with RTRACE_EXPORT_DIR writes (a directory it
+ *	creates, or an empty one); the others ignore it
  */
 struct rtrace_export_opts {
 	size_t sz;
 	FILE *out;
 	int raw_ts;
+	const char *path;
 };
+
+/* struct rtrace_exporter.flags */
+#define RTRACE_EXPORT_DIR	0x1	/* writes files into rtrace_export_opts.path, not to out */
+#define RTRACE_EXPORT_BINARY	0x2	/* writes binary data to out (not for a terminal) */
 
 /**
  * struct rtrace_exporter - an output format, fed by the decoder
@@ -775,6 +782,7 @@ struct rtrace_export_opts {
  *	its events and after every event of its lane's previous sub-buffer
  * @event: called for every event, in the decoder's order
  * @end: called once at the end, also after a failure (free *@priv here)
+ * @flags: RTRACE_EXPORT_*
  *
  * Every callback but @begin and @end may be NULL.  A non-zero return from
  * @begin, @packet or @event stops the export with that value.  A new format
@@ -788,6 +796,7 @@ struct rtrace_exporter {
 	int (*packet)(void *priv, const struct rtrace_packet *pkt);
 	int (*event)(void *priv, const struct rtrace_event *ev);
 	int (*end)(void *priv, struct rtrace_decoder *dec);
+	unsigned int flags;
 };
 
 /**

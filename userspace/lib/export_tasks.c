@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * librtrace: task names for the exporters that show them (CTF, Perfetto).
+ *
+ * The stream names tasks with "task_name" records (pid, tgid, comm).  The
+ * viewers want the name on the event itself (sched_switch's prev_comm and
+ * next_comm), and a task's record may come after its first event (the
+ * names of the tasks that already ran are recorded when tracing starts, on
+ * any CPU), so a pre-scan of the whole input collects every record; an
+ * event at time t then gets the name its task had last before t, or its
+ * first name if it was named only later.
+ *
+ * comm is read from the record's fields: every field of type 5 (a byte
+ * string packed 8 bytes per field, little-endian) or whose name starts with
+ * "comm", in table order, up to 16 bytes or the first NUL.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define XFIELD_BYTES	5	/* CONVENTIONS: field type 5, a byte string */
+
+struct xtasks {
+	struct xtask *all;	/* every record, by (session, pid, ts_ns) */
+	size_t nr;
+	struct xtask *last;	/* the newest of each (session, pid) */
+	size_t nr_last;
+};
+
+int xdesc__field(const struct rtrace_event_type *d, const char *name)
+{
+	int i;
+
+	if (!d || d->nr_fields > RTRACE_REC_MAX_ARGS)
+		return -1;
+	for (i = 0; i < d->nr_fields; i++)
+		if (!strcmp(d->fields[i].name, name))
+			return i;
+	return -1;
+}
+
+int64_t xev__arg(const struct rtrace_event *ev, int i)
+{
+	if (i < 0 || (uint32_t)i >= ev->nr_args || ev->nr_args > RTRACE_REC_MAX_ARGS)
+		return 0;
+	if (ev->desc && ev->desc->fields[i].type == RTRACE_FIELD_S64)
+		return rtrace_event__arg_s64(ev, (unsigned int)i);
+	return (int64_t)ev->args[i];
+}
+
+int xtask__parse(const struct rtrace_event *ev, struct xtask *out)
+{
+	const struct rtrace_event_type *d = ev->desc;
+	int pid, tgid, i, k, n = 0;
+
+	if (!d || strcmp(d->name, "task_name") || ev->nr_args != d->nr_fields)
+		return 0;
+	pid = xdesc__field(d, "pid");
+	tgid = xdesc__field(d, "tgid");
+	if (pid < 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->session = ev->session;
+	out->pid = ev->args[pid];
+	out->tgid = tgid < 0 ? out->pid : ev->args[tgid];
+	out->ts_ns = ev->ts_ns;
+	for (i = 0; i < d->nr_fields && n < XTASK_COMM_LEN; i++) {
+		if (d->fields[i].type != XFIELD_BYTES && strncmp(d->fields[i].name, "comm", 4))
+			continue;
+		for (k = 0; k < 8 && n < XTASK_COMM_LEN; k++)
+			out->comm[n++] = (char)(ev->args[i] >> (8 * k));
+	}
+	out->comm[n] = 0;
+	return 1;
+}
+
+static int xtask_cmp(const void *a, const void *b)
+{
+	const struct xtask *x = a, *y = b;
+
+	if (x->session != y->session)
+		return x->session < y->session ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	return 0;
+}
+
+struct xtasks *xtasks__scan(const struct rtrace_decoder *dec)
+{
+	struct rtrace_decoder_opts o = { .sz = sizeof(o), .order = RTRACE_ORDER_STREAM };
+	struct xtasks *t = calloc(1, sizeof(*t));
+	struct rtrace_decoder *scan;
+	struct rtrace_event ev;
+	struct xtask x, *p;
+	size_t cap = 0, len, i;
+	const uint8_t *buf;
+
+	if (!t)
+		return NULL;
+	buf = dec_input(dec, &len);
+	scan = rtrace_decoder__new(buf, len, &o);
+	if (!scan)
+		goto fail;
+	while (rtrace_decoder__next(scan, &ev) == 1) {
+		if (!xtask__parse(&ev, &x))
+			continue;
+		if (t->nr == cap) {
+			cap = cap ? 2 * cap : 256;
+			p = realloc(t->all, cap * sizeof(*p));
+			if (!p)
+				goto fail_scan;
+			t->all = p;
+		}
+		t->all[t->nr++] = x;
+	}
+	rtrace_decoder__free(scan);
+	if (t->nr)
+		qsort(t->all, t->nr, sizeof(*t->all), xtask_cmp);
+	t->last = calloc(t->nr ? t->nr : 1, sizeof(*t->last));
+	if (!t->last)
+		goto fail;
+	for (i = 0; i < t->nr; i++) {
+		if (i + 1 < t->nr && t->all[i + 1].session == t->all[i].session &&
+		    t->all[i + 1].pid == t->all[i].pid)
+			continue;
+		t->last[t->nr_last++] = t->all[i];
+	}
+	return t;
+
+fail_scan:
+	rtrace_decoder__free(scan);
+fail:
+	xtasks__free(t);
+	return NULL;
+}
+
+void xtasks__free(struct xtasks *t)
+{
+	if (!t)
+		return;
+	free(t->all);
+	free(t->last);
+	free(t);
+}
+
+const struct xtask *xtasks__find(const struct xtasks *t, uint32_t session, uint64_t pid,
+				 uint64_t ts_ns)
+{
+	struct xtask key = { .session = session, .pid = pid };
+	size_t lo = 0, hi, first;
+
+	if (!t || !t->nr)
+		return NULL;
+	/* First record of (session, pid). */
+	hi = t->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (xtask_cmp(&t->all[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->nr || t->all[lo].session != session || t->all[lo].pid != pid)
+		return NULL;
+	first = lo;
+	while (lo + 1 < t->nr && t->all[lo + 1].session == session && t->all[lo + 1].pid == pid &&
+	       t->all[lo + 1].ts_ns <= ts_ns)
+		lo++;
+	return t->all[lo].ts_ns <= ts_ns ? &t->all[lo] : &t->all[first];
+}
+
+size_t xtasks__nr(const struct xtasks *t)
+{
+	return t ? t->nr_last : 0;
+}
+
+const struct xtask *xtasks__at(const struct xtasks *t, size_t idx)
+{
+	return t && idx < t->nr_last ? &t->last[idx] : NULL;
+}
