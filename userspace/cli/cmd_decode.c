@@ -55,6 +55,9 @@ int cmd_decode(int argc, char **argv)
 			if (!x)
 				return cli_usage_error(cmd, "--format '%s' is not one of this build's (--format list)",
 						       optarg);
+			if (x->flags & RTRACE_EXPORT_DIR)
+				return cli_usage_error(cmd, "--format %s writes a directory: use 'rtrace convert --to %s -o DIR'",
+						       optarg, optarg);
 			break;
 		case 'h':
 			cli_print_help(stdout, cli_find(cmd));

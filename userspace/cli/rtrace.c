@@ -141,6 +141,27 @@ static const struct cli_cmd commands[] = {
 	  "Prints events, sub-buffers, sessions and lost events by cause.\n"
 	  "  --min-events N            also fail if fewer than N events decode\n"
 	  "  --json                    one JSON document instead (Documentation/json.md)\n" },
+	{ "convert", cmd_convert, "--to FORMAT -o OUT [-f] FILE|-",
+	  "write a capture as CTF (babeltrace2, Trace Compass) or Perfetto (ui.perfetto.dev)",
+	  "Converts the capture FILE ('-' reads standard input) with an exporter of the\n"
+	  "library: every event, in timestamp order, with the stream's event names and fields.\n"
+	  "  --to ctf        CTF 1.8 trace directory: -o DIR gets 'metadata' and one packet\n"
+	  "                  stream per CPU and lane.  Open it with 'babeltrace2 DIR' or Trace\n"
+	  "                  Compass (File > Open Trace, the 'metadata' file); event and field\n"
+	  "                  names follow LTTng's kernel tracer, losses are CTF discarded events\n"
+	  "  --to perfetto   Perfetto protobuf trace: -o FILE.pftrace; open it in\n"
+	  "                  https://ui.perfetto.dev (Open trace file): CPU scheduling tracks,\n"
+	  "                  threads, interrupts and syscalls, markers and rtrace_emit() events\n"
+	  "                  as instants on a track per CPU\n"
+	  "  --to text       the lines 'rtrace decode' prints; --to list lists every format\n"
+	  "  -o, --output OUT  where to write ('-' for standard output, not for ctf)\n"
+	  "  -f, --force     replace an existing OUT (a directory only if it holds nothing but a\n"
+	  "                  CTF trace); without it an existing OUT is refused, nothing touched\n"
+	  "Problems in the input are reported with their byte offset and the exit status is\n"
+	  "then 1; what decoded before them is converted.  Documentation/export.md has the\n"
+	  "mapping of every event and what each viewer shows.\n"
+	  "Examples: rtrace convert trace.dat --to ctf -o trace.ctf && babeltrace2 trace.ctf\n"
+	  "          rtrace convert trace.dat --to perfetto -o trace.pftrace\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or a command's details", NULL },
 };
 
