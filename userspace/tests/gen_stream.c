@@ -6,11 +6,17 @@
  *                                                sched_switch-like, raw and test events
  *   gen_stream concat FILE                       two sessions back to back
  *   gen_stream future FILE                       a later minor version's writer
+ *   gen_stream kernel FILE [SEED [NR_PER_LANE]]  kernel-like events under the names and
+ *                                                fields of the shared conventions:
+ *                                                sched_switch, sched_wakeup, sys_enter/exit,
+ *                                                irq_handler_*, softirq_*, task_name records,
+ *                                                markers, a module event and losses
  *   gen_stream corpus DIR                        the fuzzer's seed corpus
  *
  * Output is deterministic for a given SEED.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +147,184 @@ static void gen_future(struct enc *e, uint64_t seed)
 	enc_subbuf_x(e, 1, RTRACE_LANE_HARDIRQ, 0, 95, NULL, NULL, 0, r, 2);
 }
 
+/* ------------------------------------------------------- kernel-like events */
+
+enum {
+	K_SWITCH = 2, K_WAKEUP = 3, K_SYS_ENTER = 4, K_SYS_EXIT = 5, K_IRQ_ENTRY = 6,
+	K_IRQ_EXIT = 7, K_TASK_NAME = 10, K_MARKER = 11, K_SOFTIRQ_ENTRY = 16,
+	K_SOFTIRQ_EXIT = 17, K_MODULE = RTRACE_EV_FIRST_USER
+};
+
+static const struct { uint64_t pid, tgid; const char *comm; } k_tasks[] = {
+	{ 1, 1, "systemd" }, { 100, 100, "bash" }, { 200, 200, "make" },
+	{ 201, 200, "make-worker-long" }, { 300, 300, "cc1" },
+};
+
+static void k_rec(struct enc_rec *r, uint64_t ts, uint32_t type, int n, ...)
+{
+	va_list ap;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->ts = ts;
+	r->type = type;
+	r->nargs = (uint32_t)n;
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		r->args[i] = va_arg(ap, uint64_t);
+	va_end(ap);
+}
+
+static void k_name(struct enc_rec *r, uint64_t ts, uint64_t pid, uint64_t tgid, const char *comm)
+{
+	uint64_t c[2] = { 0, 0 };
+	size_t i;
+
+	for (i = 0; comm[i] && i < 16; i++)
+		c[i / 8] |= (uint64_t)(uint8_t)comm[i] << (8 * (i % 8));
+	k_rec(r, ts, K_TASK_NAME, 4, pid, tgid, c[0], c[1]);
+}
+
+static void k_marker(struct enc_rec *r, uint64_t ts, const char *text)
+{
+	memset(r, 0, sizeof(*r));
+	r->ts = ts;
+	r->type = K_MARKER;
+	r->nargs = RTRACE_REC_RAW;
+	r->raw = text;
+	r->raw_len = strlen(text);
+}
+
+/* Sub-buffer @i of CPU @c's task lane: names, markers, switches, syscalls, wakeups. */
+static size_t k_task(struct enc_rec *r, uint64_t ts, int c, int i, int per_lane, uint64_t *seed,
+		     uint64_t *cur, uint64_t *lost)
+{
+	static const char *const markers[] = { "phase 1: build", "phase 2: ping-pong", "phase 3" };
+	size_t n = 0;
+	int k;
+
+	for (k = 0; i == 0 && c == 0 && k < 5; k++)
+		if (k_tasks[k].pid != 300)
+			k_name(&r[n++], ts += 10, k_tasks[k].pid, k_tasks[k].tgid, k_tasks[k].comm);
+	if (i == per_lane / 2 && c == 1) {
+		k_name(&r[n++], ts += 10, 300, 300, "cc1");
+		k_name(&r[n++], ts += 10, 200, 200, "make-exec");
+	}
+	if (i % 3 == 0)
+		k_marker(&r[n++], ts += 100, markers[(i / 3) % 3]);
+	for (k = 0; k < 6; k++) {
+		uint64_t next = k_tasks[enc_rand(seed) % 5].pid, nr;
+
+		if (enc_rand(seed) % 5 == 0)
+			next = 0;
+		if (next == *cur)
+			continue;
+		k_rec(&r[n++], ts += 1000 + enc_rand(seed) % 5000, K_SWITCH, 5, *cur,
+		      (uint64_t)(120 << 1), enc_rand(seed) % 3, next, (uint64_t)(120 << 1));
+		*cur = next;
+		if (next && enc_rand(seed) % 2) {
+			nr = enc_rand(seed) % 300;
+			k_rec(&r[n++], ts += 200, K_SYS_ENTER, 7, nr << 1, (uint64_t)3,
+			      (uint64_t)0x7ffd1000, (uint64_t)4096, (uint64_t)0, (uint64_t)0,
+			      (uint64_t)0);
+			k_rec(&r[n++], ts += 800, K_SYS_EXIT, 2, nr << 1,
+			      (uint64_t)((enc_rand(seed) % 2) ? 4096 << 1 : (11 << 1) - 1));
+		}
+		if (enc_rand(seed) % 4 == 0)
+			k_rec(&r[n++], ts += 50, K_WAKEUP, 3, k_tasks[enc_rand(seed) % 5].pid,
+			      (uint64_t)(120 << 1), (uint64_t)(1 - c));
+		if (enc_rand(seed) % 4 == 0)
+			k_rec(&r[n++], ts += 30, K_MODULE, 2, (uint64_t)i, (uint64_t)((5 << 1) | 1));
+	}
+	if (c == 0 && i == per_lane / 3) {
+		lost[RTRACE_LOST_FULL] = 7;
+		lost[RTRACE_LOST_RECURSION] = 2;
+	}
+	return n;
+}
+
+/* Sub-buffer @i of CPU @c's softirq or hardirq lane. */
+static size_t k_irq(struct enc_rec *r, uint64_t ts, int c, int i, int l, uint64_t *seed,
+		    uint64_t *lost)
+{
+	size_t n = 0;
+	int k;
+
+	if (l == RTRACE_LANE_SOFTIRQ && c == 1 && i == 1) {
+		lost[RTRACE_LOST_FULL] = 4;	/* an empty, flushed one */
+		return 0;
+	}
+	if (l == RTRACE_LANE_HARDIRQ && c == 1 && i == 0)
+		lost[RTRACE_LOST_FULL] = 5;	/* before the lane's first record */
+	for (k = 0; k < (l == RTRACE_LANE_SOFTIRQ ? 3 : 4); k++) {
+		uint64_t v = l == RTRACE_LANE_SOFTIRQ ? enc_rand(seed) % 10 : 16 + enc_rand(seed) % 8;
+
+		if (l == RTRACE_LANE_SOFTIRQ) {
+			k_rec(&r[n++], ts += 2000, K_SOFTIRQ_ENTRY, 1, v);
+			k_rec(&r[n++], ts += 300, K_SOFTIRQ_EXIT, 1, v);
+		} else {
+			k_rec(&r[n++], ts += 1500, K_IRQ_ENTRY, 1, v);
+			k_rec(&r[n++], ts += 100, K_IRQ_EXIT, 2, v, (uint64_t)2);
+		}
+	}
+	return n;
+}
+
+/*
+ * One session of kernel-like events on 2 CPUs: the task lane switches
+ * between the tasks of k_tasks (and idle), makes syscalls, writes markers
+ * and module events; the hardirq and softirq lanes take interrupts.  Task
+ * names are recorded at the start, except cc1's, recorded later on the other
+ * CPU, and make is renamed half-way.  Some sub-buffers carry losses, among
+ * them a lane's first and an empty one.
+ */
+static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
+{
+	static struct rtrace_event_desc kd[11];
+	struct enc_stream p = { .nr_cpus = 2, .subbuf_size = 4096, .session_id = 42,
+				.descs = kd, .nr_descs = 11 };
+	uint64_t ts0 = 5000000000ull, seq[2][RTRACE_NR_LANES] = { { 0 } }, cur[2] = { 0, 0 };
+	int c, l, i;
+
+	enc_desc(&kd[0], K_SWITCH, "sched_switch", 5, "prev_pid", RTRACE_FIELD_U64,
+		 "prev_prio", RTRACE_FIELD_S64, "prev_state", RTRACE_FIELD_U64,
+		 "next_pid", RTRACE_FIELD_U64, "next_prio", RTRACE_FIELD_S64);
+	enc_desc(&kd[1], K_WAKEUP, "sched_wakeup", 3, "pid", RTRACE_FIELD_U64,
+		 "prio", RTRACE_FIELD_S64, "target_cpu", RTRACE_FIELD_U64);
+	enc_desc(&kd[2], K_SYS_ENTER, "sys_enter", 7, "id", RTRACE_FIELD_S64,
+		 "args0", RTRACE_FIELD_HEX, "args1", RTRACE_FIELD_HEX, "args2", RTRACE_FIELD_HEX,
+		 "args3", RTRACE_FIELD_HEX, "args4", RTRACE_FIELD_HEX, "args5", RTRACE_FIELD_HEX);
+	enc_desc(&kd[3], K_SYS_EXIT, "sys_exit", 2, "id", RTRACE_FIELD_S64,
+		 "ret", RTRACE_FIELD_S64);
+	enc_desc(&kd[4], K_IRQ_ENTRY, "irq_handler_entry", 1, "irq", RTRACE_FIELD_U64);
+	enc_desc(&kd[5], K_IRQ_EXIT, "irq_handler_exit", 2, "irq", RTRACE_FIELD_U64,
+		 "ret", RTRACE_FIELD_S64);
+	enc_desc(&kd[6], K_TASK_NAME, "task_name", 4, "pid", RTRACE_FIELD_U64,
+		 "tgid", RTRACE_FIELD_U64, "comm0", 5, "comm1", 5);
+	enc_desc(&kd[7], K_MARKER, "marker", RTRACE_REC_RAW);
+	enc_desc(&kd[8], K_SOFTIRQ_ENTRY, "softirq_entry", 1, "vec", RTRACE_FIELD_U64);
+	enc_desc(&kd[9], K_SOFTIRQ_EXIT, "softirq_exit", 1, "vec", RTRACE_FIELD_U64);
+	enc_desc(&kd[10], K_MODULE, "mymod_work", 2, "item", RTRACE_FIELD_U64,
+		 "delta", RTRACE_FIELD_S64);
+	enc_stream_hdr(e, &p);
+	for (i = 0; i < per_lane; i++) {
+		for (c = 0; c < 2; c++) {
+			for (l = 0; l < 3; l++) {
+				uint64_t lost[RTRACE_NR_LOST] = { 0 };
+				uint64_t base = ts0 + (uint64_t)i * 1000000 + (uint64_t)(c * 7 + l * 3);
+				struct enc_rec r[40];
+				size_t n;
+
+				if (l == RTRACE_LANE_TASK)
+					n = k_task(r, base, c, i, per_lane, &seed, &cur[c], lost);
+				else
+					n = k_irq(r, base, c, i, l, &seed, lost);
+				enc_subbuf(e, (uint32_t)c, (uint8_t)l, seq[c][l]++, base, lost, r, n);
+			}
+		}
+	}
+}
+
 static int write_file(const char *path, const void *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -240,12 +424,18 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && !strcmp(argv[1], "concat")) {
 		gen_session(&e, 11, 5, 11, 0);
 		gen_session(&e, 12, 5, 12, 1);
+	} else if (argc >= 3 && !strcmp(argv[1], "kernel")) {
+		uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
+		int per_lane = argc > 4 ? atoi(argv[4]) : 6;
+
+		gen_kernel(&e, seed ? seed : 1, per_lane > 0 ? per_lane : 1);
 	} else if (argc == 3 && !strcmp(argv[1], "future")) {
 		gen_future(&e, 6);
 	} else if (argc == 3 && !strcmp(argv[1], "corpus")) {
 		return gen_corpus(argv[2]);
 	} else {
-		fprintf(stderr, "usage: gen_stream sample FILE [SEED [NR_SUBBUFS]] | concat FILE | future FILE | corpus DIR\n");
+		fprintf(stderr, "usage: gen_stream sample FILE [SEED [NR_SUBBUFS]] | concat FILE | future FILE |\n"
+			"       kernel FILE [SEED [NR_PER_LANE]] | corpus DIR\n");
 		return 2;
 	}
 	ret = write_file(argv[2], e.buf, e.len);

@@ -115,6 +115,7 @@ run() {
 	step "build: gcc static (lib, cli, tests)" $MAKE -C "$src" O="$O" all
 	tap_prog test_lib "$O/tests/test_lib" "lib: "
 	tap_prog test_cli.sh "$here/test_cli.sh" "$O/rtrace" "$O/tests/gen_stream" "cli: "
+	tap_prog test_export.sh "$here/test_export.sh" "$O/rtrace" "$O/tests/gen_stream" "export: "
 
 	install_test
 
@@ -125,6 +126,8 @@ run() {
 		tap_prog "asan+ubsan test_lib" "$O/san/tests/test_lib" "asan+ubsan lib: "
 		tap_prog "asan+ubsan test_cli.sh" \
 			"$here/test_cli.sh" "$O/san/rtrace" "$O/tests/gen_stream" "asan+ubsan cli: "
+		tap_prog "asan+ubsan test_export.sh" \
+			"$here/test_export.sh" "$O/san/rtrace" "$O/tests/gen_stream" "asan+ubsan export: "
 	fi
 
 	step "build: dynamic for valgrind" $MAKE -C "$src" O="$O/dyn" STATIC=0 all
@@ -133,7 +136,16 @@ run() {
 		"$O/tests/gen_stream" sample "$log/vg.dat" 5 40
 		valgrind_run "valgrind: rtrace decode clean" 0 "$O/dyn/rtrace" decode "$log/vg.dat"
 		valgrind_run "valgrind: rtrace report clean" 0 "$O/dyn/rtrace" report "$log/vg.dat"
+		"$O/tests/gen_stream" kernel "$log/vgk.dat" 5 10
+		rm -rf "$log/vg.ctf" "$log/vg.pftrace"
+		valgrind_run "valgrind: rtrace convert --to ctf clean" 0 \
+			"$O/dyn/rtrace" convert "$log/vgk.dat" --to ctf -o "$log/vg.ctf"
+		valgrind_run "valgrind: rtrace convert --to perfetto clean" 0 \
+			"$O/dyn/rtrace" convert "$log/vgk.dat" --to perfetto -o "$log/vg.pftrace"
 		head -c 5000 "$log/vg.dat" >"$log/vg-cut.dat"
+		rm -rf "$log/vg-cut.ctf"
+		valgrind_run "valgrind: rtrace convert of a cut stream clean" 1 \
+			"$O/dyn/rtrace" convert "$log/vg-cut.dat" --to ctf -o "$log/vg-cut.ctf"
 		valgrind_run "valgrind: rtrace decode of a cut stream clean" 1 \
 			"$O/dyn/rtrace" decode "$log/vg-cut.dat"
 		for f in "$src"/fuzz/corpus/*; do

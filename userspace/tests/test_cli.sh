@@ -44,7 +44,7 @@ echo "TAP version 13"
 # --- help and usage
 expect_rc 0 "--help exits 0" -- "$R" --help
 missing=
-for c in record configure start stop flush snapshot reset stats info decode report check; do
+for c in record configure start stop flush snapshot reset stats info decode report check convert; do
 	grep -q "^  $c " "$T/out" || missing="$missing $c"
 done
 [ -z "$missing" ] && result OK "--help lists every command" ||
