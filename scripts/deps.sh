@@ -16,7 +16,8 @@ src=/usr/src/linux-source-6.12.tar.xz
 pkgs="qemu-system-x86 busybox-static cpio sparse linux-source-6.12 kmod
       gcc make bc flex bison libelf-dev libssl-dev dwarves xz-utils
       python3 perl util-linux
-      clang clang-14 libclang-rt-14-dev valgrind"
+      clang clang-14 libclang-rt-14-dev valgrind
+      babeltrace2 protobuf-compiler"
 for k in cloud rt 6.1; do
 	pkgs="$pkgs $(meta_headers $k)"
 done
