@@ -149,7 +149,7 @@ static void ctf_class_init(struct ctf_class *c, const struct rtrace_event_type *
 		if (!strcmp(d->name, ctf_renames[i].rtrace))
 			snprintf(c->name, sizeof(c->name), "%s", ctf_renames[i].lttng);
 	if (d->nr_fields == RTRACE_REC_RAW) {
-		if (!strcmp(d->name, "marker")) {
+		if (xev_is(d, XEV_MARKER, "marker")) {
 			ctf_add(c, "msg", CTF_RAW_STR, 0, 0);
 		} else {
 			ctf_add(c, "len", CTF_RAW_LEN, 0, 0);

@@ -644,7 +644,7 @@ static int pf_track_event(struct pf_state *st, const struct rtrace_event *ev)
 	at = pb_begin(&st->pkt, F_PKT_TRACK_EVENT);
 	pb_u64(&st->pkt, F_TE_TYPE, TE_TYPE_INSTANT);
 	pb_u64(&st->pkt, F_TE_TRACK_UUID, pf_track_uuid(ev->session, ev->cpu));
-	if (d && !strcmp(d->name, "marker") && ev->nr_args == RTRACE_REC_RAW) {
+	if (xev_is(d, XEV_MARKER, "marker") && ev->nr_args == RTRACE_REC_RAW) {
 		nul = ev->raw_len ? memchr(ev->raw, 0, ev->raw_len) : NULL;
 		n = nul ? (size_t)(nul - ev->raw) : ev->raw_len;
 		pb_bytes(&st->pkt, F_TE_NAME, ev->raw, n);

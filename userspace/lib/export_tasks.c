@@ -53,7 +53,7 @@ int xtask__parse(const struct rtrace_event *ev, struct xtask *out)
 	const struct rtrace_event_type *d = ev->desc;
 	int pid, tgid, i, k, n = 0;
 
-	if (!d || strcmp(d->name, "task_name") || ev->nr_args != d->nr_fields)
+	if (!xev_is(d, XEV_TASK_NAME, "task_name") || ev->nr_args != d->nr_fields)
 		return 0;
 	pid = xdesc__field(d, "pid");
 	tgid = xdesc__field(d, "tgid");

@@ -53,6 +53,15 @@ const uint8_t *dec_input(const struct rtrace_decoder *dec, size_t *len);
  */
 #define XTASK_COMM_LEN	16
 
+/*
+ * rtrace's own events are recognised by id and name together (abi.md):
+ * CONVENTIONS gives 10 to "task_name" and 11 to "marker" (raw, the bytes
+ * of one write() on the device).
+ */
+#define XEV_TASK_NAME	10
+#define XEV_MARKER	11
+#define xev_is(d, type, nm)	((d) && (d)->id == (type) && !strcmp((d)->name, (nm)))
+
 /**
  * struct xtask - one task_name record
  * @session: stream index

@@ -45,16 +45,30 @@ def problem(msg):
     problems.append(msg)
 
 
+def unescape(esc):
+    """One escape of rtrace decode's marker text, without its backslash."""
+    if esc[:1] == b"x" and len(esc) == 3:
+        return bytes([int(esc[1:], 16)])
+    return {b"n": b"\n", b"t": b"\t"}.get(esc, esc)
+
+
 def parse_decode(path):
     """rtrace decode lines -> list of dicts (ts, cpu, lane, name, fields list)."""
     evs = []
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="latin-1") as f:
         for line in f:
             parts = line.split()
             if len(parts) < 4:
                 continue
             ev = {"ts": int(parts[0]), "cpu": int(parts[1]), "lane": parts[2],
                   "name": parts[3], "fields": []}
+            m = re.search(r' len=(\d+) text="(.*)"$', line.rstrip("\n"))
+            if m:	# a marker as text: \" \\ \n \t \xNN escapes
+                data = re.sub(rb'\\(x[0-9a-fA-F]{2}|.)', lambda e: unescape(e.group(1)),
+                              m.group(2).encode("latin-1"))
+                ev["fields"] = [("len", int(m.group(1))), ("data", data)]
+                evs.append(ev)
+                continue
             for kv in parts[4:]:
                 k, _, v = kv.partition("=")
                 if k == "data":
