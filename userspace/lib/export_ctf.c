@@ -359,6 +359,8 @@ static const struct ctf_class *ctf_class_find(const struct ctf_state *st, uint32
 
 static int ctf_put(struct ctf_stream *cs, const void *p, size_t n)
 {
+	if (!n)
+		return 0;
 	if (cs->len + n > cs->cap) {
 		size_t cap = cs->cap ? cs->cap : 16384;
 		uint8_t *b;

@@ -44,7 +44,7 @@ struct pb {
 
 static void pb_put(struct pb *p, const void *src, size_t n)
 {
-	if (p->err)
+	if (p->err || !n)
 		return;
 	if (p->len + n > p->cap) {
 		size_t cap = p->cap ? p->cap : 4096;
