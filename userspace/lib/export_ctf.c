@@ -357,10 +357,9 @@ static const struct ctf_class *ctf_class_find(const struct ctf_state *st, uint32
 	return NULL;
 }
 
-static int ctf_put(struct ctf_stream *cs, const void *p, size_t n)
+/* Make room for @n more bytes of events. */
+static int ctf_reserve(struct ctf_stream *cs, size_t n)
 {
-	if (!n)
-		return 0;
 	if (cs->len + n > cs->cap) {
 		size_t cap = cs->cap ? cs->cap : 16384;
 		uint8_t *b;
@@ -373,6 +372,15 @@ static int ctf_put(struct ctf_stream *cs, const void *p, size_t n)
 		cs->ev = b;
 		cs->cap = cap;
 	}
+	return 0;
+}
+
+static int ctf_put(struct ctf_stream *cs, const void *p, size_t n)
+{
+	if (!n)
+		return 0;
+	if (ctf_reserve(cs, n))
+		return -ENOMEM;
 	memcpy(cs->ev + cs->len, p, n);
 	cs->len += n;
 	return 0;
@@ -565,30 +573,12 @@ static int ctf_packet(void *priv, const struct rtrace_packet *pkt)
 	return ret;
 }
 
-/* The name of @pid for a string field: unnamed idle tasks as the kernel calls them. */
-static void ctf_comm(const struct ctf_state *st, const struct rtrace_event *ev, uint64_t pid,
-		     char *out)
-{
-	const struct xtask *t = xtasks__find(st->tasks, ev->session, pid, ev->ts_ns);
-	size_t i;
-
-	if (t)
-		snprintf(out, XTASK_COMM_LEN + 1, "%s", t->comm);
-	else if (!pid)
-		snprintf(out, XTASK_COMM_LEN + 1, "swapper/%u", ev->cpu);
-	else
-		out[0] = 0;
-	for (i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
-			out[i] = '?';
-}
-
 static int ctf_event(void *priv, const struct rtrace_event *ev)
 {
 	struct ctf_state *st = priv;
 	struct ctf_stream *cs = ctf_stream_find(st, ev->session, ev->cpu, ev->lane);
 	const struct ctf_class *c = ctf_class_find(st, ev->session, ev->type);
-	char comm[XTASK_COMM_LEN + 1];
+	char comm[XTASK_NAME_BUF];
 	unsigned int k;
 	int ret = 0;
 
@@ -602,14 +592,13 @@ static int ctf_event(void *priv, const struct rtrace_event *ev)
 	ret |= ctf_put_le(cs, ev->ts_ns, 8);
 	for (k = 0; k < c->nr && !ret; k++) {
 		const struct ctf_field *f = &c->f[k];
-		const uint8_t *nul;
 
 		switch (f->src) {
 		case CTF_ARG:
 			ret = ctf_put_le(cs, (uint64_t)xev__arg(ev, f->arg), 8);
 			break;
 		case CTF_COMM:
-			ctf_comm(st, ev, ev->args[f->arg], comm);
+			xtasks__name(st->tasks, ev, ev->args[f->arg], comm);
 			ret = ctf_put(cs, comm, strlen(comm) + 1);
 			break;
 		case CTF_RAW_LEN:
@@ -619,9 +608,9 @@ static int ctf_event(void *priv, const struct rtrace_event *ev)
 			ret = ctf_put(cs, ev->raw, ev->raw_len);
 			break;
 		case CTF_RAW_STR:
-			nul = ev->raw_len ? memchr(ev->raw, 0, ev->raw_len) : NULL;
-			ret = ctf_put(cs, ev->raw, nul ? (size_t)(nul - ev->raw) : ev->raw_len);
-			ret |= ctf_put(cs, "", 1);
+			ret = ctf_reserve(cs, 4 * (size_t)ev->raw_len + 1);
+			if (!ret)
+				cs->len += xtext((char *)cs->ev + cs->len, ev->raw, ev->raw_len) + 1;
 			break;
 		}
 	}

@@ -241,7 +241,23 @@ struct pf_state {
 	uint8_t **kinds;	/* per session: event type -> pf_maps index or PF_KIND_TRACK */
 	unsigned int nr_sessions;
 	int seq_started;
+	char *scratch;		/* text of a marker, hex of a raw payload */
+	size_t scratch_cap;
 };
+
+static int pf_scratch(struct pf_state *st, size_t n)
+{
+	char *p;
+
+	if (n <= st->scratch_cap)
+		return 0;
+	p = realloc(st->scratch, n);
+	if (!p)
+		return -ENOMEM;
+	st->scratch = p;
+	st->scratch_cap = n;
+	return 0;
+}
 
 static int pf_write_packet(struct pf_state *st)
 {
@@ -297,24 +313,10 @@ static int pf_flush_all(struct pf_state *st)
 	return ret;
 }
 
-/* The name of @pid at @ts_ns, "" if unknown; pid 0 is the idle task. */
-static const char *pf_comm(const struct pf_state *st, uint32_t session, uint64_t pid,
-			   uint64_t ts_ns, char *buf, unsigned int cpu)
-{
-	const struct xtask *t = xtasks__find(st->tasks, session, pid, ts_ns);
-
-	if (t)
-		return t->comm;
-	if (!pid) {
-		snprintf(buf, XTASK_COMM_LEN + 1, "swapper/%u", cpu);
-		return buf;
-	}
-	return "";
-}
-
 static void pf_process_tree(struct pf_state *st, uint64_t ts)
 {
 	size_t i, n = xtasks__nr(st->tasks), at, p;
+	char name[XTASK_NAME_BUF];
 
 	if (!n)
 		return;
@@ -326,10 +328,11 @@ static void pf_process_tree(struct pf_state *st, uint64_t ts)
 
 		if (!t->pid)
 			continue;
+		xtext(name, (const uint8_t *)t->comm, strlen(t->comm));
 		if (t->pid == t->tgid) {
 			p = pb_begin(&st->pkt, F_PT_PROCESS);
 			pb_u64(&st->pkt, F_PROC_PID, t->tgid);
-			pb_str(&st->pkt, F_PROC_CMDLINE, t->comm);
+			pb_str(&st->pkt, F_PROC_CMDLINE, name);
 			pb_end(&st->pkt, p);
 		} else {
 			leader = xtasks__find(st->tasks, t->session, t->tgid, ts);
@@ -341,7 +344,7 @@ static void pf_process_tree(struct pf_state *st, uint64_t ts)
 		}
 		p = pb_begin(&st->pkt, F_PT_THREAD);
 		pb_u64(&st->pkt, F_THREAD_TID, t->pid);
-		pb_str(&st->pkt, F_THREAD_NAME, t->comm);
+		pb_str(&st->pkt, F_THREAD_NAME, name);
 		pb_u64(&st->pkt, F_THREAD_TGID, t->tgid);
 		pb_end(&st->pkt, p);
 	}
@@ -361,6 +364,7 @@ static void pf_free(struct pf_state *st)
 		free(st->kinds ? st->kinds[i] : NULL);
 	free(st->kinds);
 	free(st->pkt.b);
+	free(st->scratch);
 	xtasks__free(st->tasks);
 	free(st);
 }
@@ -551,7 +555,7 @@ static void pf_ftrace_field(const struct pf_state *st, struct pb *b, const struc
 {
 	const struct rtrace_event_type *d = ev->desc;
 	int src = m->f[k].src ? xdesc__field(d, m->f[k].src) : -1;
-	char buf[XTASK_COMM_LEN + 1], name[16];
+	char buf[XTASK_NAME_BUF], name[16];
 	const struct xtask *t;
 	int64_t v = xev__arg(ev, src);
 	int i, j;
@@ -569,8 +573,7 @@ static void pf_ftrace_field(const struct pf_state *st, struct pb *b, const struc
 		pb_u64(b, m->f[k].num, (uint32_t)v);
 		break;
 	case PF_COMM:
-		pb_str(b, m->f[k].num,
-		       pf_comm(st, ev->session, (uint64_t)v, ev->ts_ns, buf, ev->cpu));
+		pb_str(b, m->f[k].num, xtasks__name(st->tasks, ev, (uint64_t)v, buf));
 		break;
 	case PF_TGID:
 		t = xtasks__find(st->tasks, ev->session, (uint64_t)v, ev->ts_ns);
@@ -634,7 +637,6 @@ static int pf_track_event(struct pf_state *st, const struct rtrace_event *ev)
 	struct pf_cpu *c = &st->cpus[ev->cpu];
 	char name[RTRACE_EVENT_NAME_LEN + 16];
 	size_t at, a, n;
-	const uint8_t *nul;
 	unsigned int i;
 	int ret;
 
@@ -645,9 +647,10 @@ static int pf_track_event(struct pf_state *st, const struct rtrace_event *ev)
 	pb_u64(&st->pkt, F_TE_TYPE, TE_TYPE_INSTANT);
 	pb_u64(&st->pkt, F_TE_TRACK_UUID, pf_track_uuid(ev->session, ev->cpu));
 	if (xev_is(d, XEV_MARKER, "marker") && ev->nr_args == RTRACE_REC_RAW) {
-		nul = ev->raw_len ? memchr(ev->raw, 0, ev->raw_len) : NULL;
-		n = nul ? (size_t)(nul - ev->raw) : ev->raw_len;
-		pb_bytes(&st->pkt, F_TE_NAME, ev->raw, n);
+		if (pf_scratch(st, 4 * (size_t)ev->raw_len + 1))
+			return -ENOMEM;
+		n = xtext(st->scratch, ev->raw, ev->raw_len);
+		pb_bytes(&st->pkt, F_TE_NAME, st->scratch, n);
 	} else {
 		if (d)
 			snprintf(name, sizeof(name), "%s", d->name);
@@ -656,9 +659,14 @@ static int pf_track_event(struct pf_state *st, const struct rtrace_event *ev)
 		pb_str(&st->pkt, F_TE_NAME, name);
 	}
 	if (ev->nr_args == RTRACE_REC_RAW) {
+		pf_annotation_u64(&st->pkt, "len", ev->raw_len);
+		if (pf_scratch(st, 2 * (size_t)ev->raw_len + 1))
+			return -ENOMEM;
+		for (n = 0; n < ev->raw_len; n++)
+			snprintf(st->scratch + 2 * n, 3, "%02x", ev->raw[n]);
 		a = pb_begin(&st->pkt, F_TE_DEBUG);
 		pb_str(&st->pkt, F_DA_NAME, "data");
-		pb_bytes(&st->pkt, F_DA_STRING, ev->raw, ev->raw_len);
+		pb_bytes(&st->pkt, F_DA_STRING, st->scratch, 2 * (size_t)ev->raw_len);
 		pb_end(&st->pkt, a);
 	}
 	for (i = 0; i < ev->nr_args && i < RTRACE_REC_MAX_ARGS; i++) {

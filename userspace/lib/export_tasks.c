@@ -14,6 +14,7 @@
  * string packed 8 bytes per field, little-endian) or whose name starts with
  * "comm", in table order, up to 16 bytes or the first NUL.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -26,6 +27,64 @@ struct xtasks {
 	struct xtask *last;	/* the newest of each (session, pid) */
 	size_t nr_last;
 };
+
+/* Length of the valid UTF-8 sequence of 2..4 bytes at @s, 0 if there is none. */
+static size_t utf8_seq(const uint8_t *s, size_t n)
+{
+	size_t len, i;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+size_t xtext(char *dst, const uint8_t *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, o = 0, k;
+
+	while (i < n && s[i]) {
+		if (s[i] == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = '\\';
+			i++;
+		} else if (s[i] >= 0x20 && s[i] < 0x7f) {
+			dst[o++] = (char)s[i++];
+		} else if ((k = utf8_seq(s + i, n - i))) {
+			memcpy(dst + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[s[i] >> 4];
+			dst[o++] = hex[s[i] & 15];
+			i++;
+		}
+	}
+	dst[o] = 0;
+	return o;
+}
 
 int xdesc__field(const struct rtrace_event_type *d, const char *name)
 {
@@ -170,6 +229,20 @@ const struct xtask *xtasks__find(const struct xtasks *t, uint32_t session, uint6
 	       t->all[lo + 1].ts_ns <= ts_ns)
 		lo++;
 	return t->all[lo].ts_ns <= ts_ns ? &t->all[lo] : &t->all[first];
+}
+
+const char *xtasks__name(const struct xtasks *t, const struct rtrace_event *ev, uint64_t pid,
+			 char *buf)
+{
+	const struct xtask *x = xtasks__find(t, ev->session, pid, ev->ts_ns);
+
+	if (x)
+		xtext(buf, (const uint8_t *)x->comm, strlen(x->comm));
+	else if (!pid)
+		snprintf(buf, XTASK_NAME_BUF, "swapper/%u", ev->cpu);
+	else
+		buf[0] = 0;
+	return buf;
 }
 
 size_t xtasks__nr(const struct xtasks *t)

@@ -86,11 +86,25 @@ void xtasks__free(struct xtasks *t);
 /* The name of @pid at @ts_ns (its last record before, else its first); NULL if never named. */
 const struct xtask *xtasks__find(const struct xtasks *t, uint32_t session, uint64_t pid,
 				 uint64_t ts_ns);
+/* Room for a task name as xtext() writes it. */
+#define XTASK_NAME_BUF	(4 * XTASK_COMM_LEN + 1)
+/*
+ * The name of @pid as @ev's time, for a viewer (xtext()): "swapper/CPU" for
+ * an unnamed pid 0, "" for another unnamed one.  Return: @buf.
+ */
+const char *xtasks__name(const struct xtasks *t, const struct rtrace_event *ev, uint64_t pid,
+			 char *buf);
 /* Every task, the newest record of each (session, pid), sorted by (session, pid). */
 size_t xtasks__nr(const struct xtasks *t);
 const struct xtask *xtasks__at(const struct xtasks *t, size_t idx);
 /* Is @ev a task_name record?  Fills @out: 1 if it is, 0 if not. */
 int xtask__parse(const struct rtrace_event *ev, struct xtask *out);
+/*
+ * Text for a viewer (comm, marker text): printable ASCII and valid UTF-8
+ * sequences as they are, a backslash as two, any other byte as \xNN; stops
+ * at the first NUL.  @dst has room for 4 * @n + 1 bytes.  Return: its length.
+ */
+size_t xtext(char *dst, const uint8_t *s, size_t n);
 /* Index of the field named @name in @d, -1 if none. */
 int xdesc__field(const struct rtrace_event_type *d, const char *name);
 /* Value of field @i of @ev: S64 fields decoded (cast), others as they are. */

@@ -18,6 +18,7 @@ The mapping is written here again from Documentation/export.md, not taken
 from the C code, so that the two check each other.  Prints one line per
 problem (at most 20) and exits 1 if there is any.
 """
+import codecs
 import json
 import re
 import sys
@@ -43,6 +44,42 @@ problems = []
 
 def problem(msg):
     problems.append(msg)
+
+
+def utf8_len(b, i):
+    """Length of the valid UTF-8 sequence of 2..4 bytes at b[i:], 0 if none."""
+    for n in (2, 3, 4):
+        try:
+            c = b[i:i + n].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if len(c) == 1 and ord(c) >= 0x80:
+            return n
+    return 0
+
+
+def xtext(b):
+    """What the exporters write for text (Documentation/export.md): printable
+    ASCII and valid UTF-8 as is, a backslash doubled, other bytes as \\xNN,
+    up to the first NUL."""
+    b = b.split(b"\0")[0]
+    out, i = [], 0
+    while i < len(b):
+        c = b[i]
+        n = utf8_len(b, i)
+        if c == 0x5c:
+            out.append("\\\\")
+            i += 1
+        elif 0x20 <= c < 0x7f:
+            out.append(chr(c))
+            i += 1
+        elif n:
+            out.append(b[i:i + n].decode("utf-8"))
+            i += n
+        else:
+            out.append("\\x%02x" % c)
+            i += 1
+    return "".join(out)
 
 
 def unescape(esc):
@@ -92,7 +129,7 @@ class TaskNames:
             for k, v in ev["fields"]:
                 if k.startswith("comm"):
                     raw += v.to_bytes(8, "little")
-            comm = raw[:16].split(b"\0")[0].decode("latin-1")
+            comm = raw[:16]
             self.recs.setdefault(f["pid"], []).append((ev["ts"], f.get("tgid", f["pid"]), comm))
         for v in self.recs.values():
             v.sort()
@@ -105,7 +142,7 @@ class TaskNames:
         for r in recs:
             if r[0] <= ts:
                 best = r
-        return "".join(c if 0x20 <= ord(c) < 0x7f else "?" for c in best[2])
+        return xtext(best[2])
 
 
 def ident(name):
@@ -120,7 +157,7 @@ def expected_ctf(ev, names):
     if fields and fields[0][0] == "len" and len(fields) == 2 and fields[1][0] == "data":
         data = fields[1][1]
         if ev["name"] == "marker":
-            out.append(("msg", data.split(b"\0")[0].decode("latin-1")))
+            out.append(("msg", xtext(data)))
         else:
             out.append(("len", len(data)))
             out.append(("data", list(data)))
@@ -287,7 +324,7 @@ def parse_protoc(path):
                 k, _, v = line.partition(":")
                 v = v.strip()
                 if v.startswith('"'):
-                    v = bytes(v[1:-1], "latin-1").decode("unicode_escape")
+                    v = codecs.escape_decode(v[1:-1].encode("utf-8"))[0].decode("utf-8")
                 elif re.fullmatch(r"-?\d+", v):
                     v = int(v)
                 stack[-1].append((k.strip(), v))
@@ -323,7 +360,9 @@ def check_perfetto(decode, protoc_txt):
                 ftrace.append((body[0][0], get(ev, "timestamp"), cpu, get(ev, "pid", 0), body[0][1]))
         te = get(pkt, "track_event")
         if te is not None:
-            instants.append((get(pkt, "timestamp"), get(te, "name")))
+            data = [get(a, "string_value") for k2, a in te
+                    if k2 == "debug_annotations" and get(a, "name") == "data"]
+            instants.append((get(pkt, "timestamp"), get(te, "name"), data[0] if data else None))
     want_f = sorted((e["name"], e["ts"], e["cpu"]) for e in dec if e["name"] in FTRACE)
     have_f = sorted((e[0], e[1], e[2]) for e in ftrace)
     if want_f != have_f:
@@ -332,7 +371,8 @@ def check_perfetto(decode, protoc_txt):
                    next(((w, h) for w, h in zip(want_f, have_f) if w != h), None)))
     # Every other event is one instant; losses add "rtrace: N events lost" instants.
     want_i = sorted((e["ts"], e["name"] if e["name"] != "marker" else
-                     dict(e["fields"])["data"].split(b"\0")[0].decode("latin-1"))
+                     xtext(dict(e["fields"])["data"]),
+                     dict(e["fields"])["data"].hex() if "data" in dict(e["fields"]) else None)
                     for e in dec if e["name"] not in FTRACE)
     have_i = sorted(i for i in instants if not str(i[1]).startswith("rtrace: "))
     if want_i != have_i:

@@ -160,6 +160,11 @@ static const struct { uint64_t pid, tgid; const char *comm; } k_tasks[] = {
 	{ 201, 200, "make-worker-long" }, { 300, 300, "cc1" },
 };
 
+/* A marker and a name that are not plain ASCII: UTF-8, a backslash, invalid bytes. */
+static const char k_odd_marker[] = "caf\xc3\xa9 \\ \xff\xfe \"end\"";
+static const char k_odd_comm[] = "w\xc3\xa9ird\x01\xff";
+static const uint8_t k_blob[] = { 0x00, 0xff, 0x7f, 0x80, 0x5c, 0x22, 0x0a };
+
 static void k_rec(struct enc_rec *r, uint64_t ts, uint32_t type, int n, ...)
 {
 	va_list ap;
@@ -212,6 +217,19 @@ static size_t k_task(struct enc_rec *r, uint64_t ts, int c, int i, int per_lane,
 	}
 	if (i % 3 == 0)
 		k_marker(&r[n++], ts += 100, markers[(i / 3) % 3]);
+	if (i == 1 && c == 0) {
+		k_marker(&r[n++], ts += 100, k_odd_marker);
+		k_name(&r[n++], ts += 10, 400, 400, k_odd_comm);
+		memset(&r[n], 0, sizeof(r[n]));
+		r[n].ts = ts += 10;
+		r[n].type = RTRACE_EV_TEST_RAW;
+		r[n].nargs = RTRACE_REC_RAW;
+		r[n].raw = k_blob;
+		r[n++].raw_len = sizeof(k_blob);
+		k_rec(&r[n++], ts += 100, K_SWITCH, 5, *cur, (uint64_t)(120 << 1), (uint64_t)0,
+		      (uint64_t)400, (uint64_t)(120 << 1));
+		*cur = 400;
+	}
 	for (k = 0; k < 6; k++) {
 		uint64_t next = k_tasks[enc_rand(seed) % 5].pid, nr;
 
@@ -280,9 +298,9 @@ static size_t k_irq(struct enc_rec *r, uint64_t ts, int c, int i, int l, uint64_
  */
 static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
 {
-	static struct rtrace_event_desc kd[11];
+	static struct rtrace_event_desc kd[12];
 	struct enc_stream p = { .nr_cpus = 2, .subbuf_size = 4096, .session_id = 42,
-				.descs = kd, .nr_descs = 11 };
+				.descs = kd, .nr_descs = 12 };
 	uint64_t ts0 = 5000000000ull, seq[2][RTRACE_NR_LANES] = { { 0 } }, cur[2] = { 0, 0 };
 	int c, l, i;
 
@@ -306,13 +324,14 @@ static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
 	enc_desc(&kd[9], K_SOFTIRQ_EXIT, "softirq_exit", 1, "vec", RTRACE_FIELD_U64);
 	enc_desc(&kd[10], K_MODULE, "mymod_work", 2, "item", RTRACE_FIELD_U64,
 		 "delta", RTRACE_FIELD_S64);
+	enc_desc(&kd[11], RTRACE_EV_TEST_RAW, "test_raw", RTRACE_REC_RAW);
 	enc_stream_hdr(e, &p);
 	for (i = 0; i < per_lane; i++) {
 		for (c = 0; c < 2; c++) {
 			for (l = 0; l < 3; l++) {
 				uint64_t lost[RTRACE_NR_LOST] = { 0 };
 				uint64_t base = ts0 + (uint64_t)i * 1000000 + (uint64_t)(c * 7 + l * 3);
-				struct enc_rec r[40];
+				struct enc_rec r[64];
 				size_t n;
 
 				if (l == RTRACE_LANE_TASK)

@@ -102,7 +102,8 @@ if command -v protoc >/dev/null 2>&1; then
 		expect_rc 0 "perfetto $c: convert" -- "$R" convert "$T/$c.dat" --to perfetto -o "$T/$c.pftrace"
 		protoc --decode=perfetto.protos.Trace -I "$PROTO_DIR" perfetto_trace.proto \
 			<"$T/$c.pftrace" >"$T/$c.pt" 2>"$T/perr"
-		[ $? -eq 0 ] && [ -s "$T/$c.pt" ] && result OK "perfetto $c: protoc --decode reads it" ||
+		[ $? -eq 0 ] && [ -s "$T/$c.pt" ] && [ ! -s "$T/perr" ] &&
+			result OK "perfetto $c: protoc --decode reads it, no complaint (strings valid UTF-8)" ||
 			result FAIL "perfetto $c: protoc --decode reads it" "$T/perr"
 		$CHECK perfetto "$T/$c.txt" "$T/$c.pt" >"$T/chk" 2>&1 &&
 			result OK "perfetto $c: ftrace events, instants, timestamps, sched_switch pid/comm match" ||
