@@ -7,11 +7,16 @@
  * are reported by LeakSanitizer at exit.  Built with
  * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, the decoder computes every CRC
  * but does not stop at a mismatch, so mutations reach what the CRC guards.
- * Also runs the exporter path (packets and events, the text exporter).
+ * Also runs the exporter path (packets and events, every exporter of the
+ * table; ctf writes into one temporary directory per process).
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "rtrace.h"
 
@@ -81,6 +86,36 @@ static int ex_end(void *priv, struct rtrace_decoder *dec)
 	return 0;
 }
 
+static char export_tmp[64];
+
+/* Remove the directory of export_dir() and what the exporters wrote into it. */
+static void export_dir_remove(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(export_tmp);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(export_tmp);
+}
+
+/* A directory for the exporters that write one (ctf), made once per process. */
+static const char *export_dir(void)
+{
+	if (!export_tmp[0]) {
+		snprintf(export_tmp, sizeof(export_tmp), "%s/rtrace-fuzz.XXXXXX",
+			 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
+		if (!mkdtemp(export_tmp))
+			export_tmp[0] = 0;
+		else
+			atexit(export_dir_remove);
+	}
+	return export_tmp[0] ? export_tmp : NULL;
+}
+
 /* Every exporter of the table, and one that checks the packets, to /dev/null. */
 static void run_export(const uint8_t *data, size_t size)
 {
@@ -88,15 +123,16 @@ static void run_export(const uint8_t *data, size_t size)
 		.name = "count", .begin = ex_begin, .packet = count_packet, .end = ex_end,
 	};
 	const struct rtrace_exporter *xs[8] = { &count };
-	struct rtrace_export_opts o = { .sz = sizeof(o) };
+	struct rtrace_export_opts o = { .sz = sizeof(o), .path = export_dir() };
 	struct rtrace_decoder *dec = rtrace_decoder__new(data, size, NULL);
-	unsigned int n = 1;
+	unsigned int n = 1, i;
 
 	if (!dec)
 		return;
-	while (n < 8 && rtrace_exporter__at(n - 1)) {
-		xs[n] = rtrace_exporter__at(n - 1);
-		n++;
+	for (i = 0; n < 8 && rtrace_exporter__at(i); i++) {
+		xs[n] = rtrace_exporter__at(i);
+		if (!(xs[n]->flags & RTRACE_EXPORT_DIR) || o.path)
+			n++;
 	}
 	o.out = fopen("/dev/null", "w");
 	if (o.out) {
