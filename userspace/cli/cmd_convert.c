@@ -5,8 +5,10 @@
  *
  * Nothing existing is replaced without -f.  A file is written under a
  * temporary name next to it and renamed into place once complete, so a
- * failed conversion leaves an existing file as it was.  A CTF directory
- * is replaced only if it holds nothing but what the ctf exporter writes.
+ * failed conversion leaves an existing file as it was; devices, FIFOs and
+ * symbolic links are written through, never renamed over.  A CTF
+ * directory is replaced only if it holds nothing but what the ctf
+ * exporter writes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -99,30 +101,48 @@ static int prepare_dir(const char *cmd, const char *dir, int force)
 
 struct convert_out {
 	FILE *f;
-	char tmp[4096];		/* temporary name, renamed to the output at the end */
+	char tmp[4096];		/* temporary name renamed to the output at the end, or "" */
 };
 
-/* Open @path for writing under a temporary name.  Return: 0 or the exit status. */
+/*
+ * Open @path for writing.  A new file, or an existing regular file with -f,
+ * is written under a temporary name in its directory and renamed when
+ * complete.  Devices and FIFOs (/dev/null, a pipe) are written to as they
+ * are, and so is a regular file reached through a symbolic link (with -f):
+ * a rename would replace the device node or the link itself.
+ * Return: 0 or the exit status after printing why not.
+ */
 static int open_file(const char *cmd, const char *path, int force, struct convert_out *o)
 {
-	struct stat st;
+	struct stat st, lst;
 	int fd;
 
-	if (!lstat(path, &st) && !force)
-		return cli_fail(cmd, "%s exists: not overwriting it (nothing was touched); -f replaces it",
-				path);
-	if (!lstat(path, &st) && S_ISDIR(st.st_mode))
-		return cli_fail(cmd, "%s is a directory", path);
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return cli_fail(cmd, "%s is a directory", path);
+		if (S_ISREG(st.st_mode) && !force)
+			return cli_fail(cmd, "%s exists: not overwriting it (nothing was touched); %s",
+					path, "-f replaces it");
+		if (!S_ISREG(st.st_mode) || (!lstat(path, &lst) && S_ISLNK(lst.st_mode))) {
+			o->f = fopen(path, S_ISREG(st.st_mode) ? "w" : "a");
+			if (!o->f)
+				return cli_fail(cmd, "%s: %s", path, strerror(errno));
+			return 0;
+		}
+	} else if (errno != ENOENT) {
+		return cli_fail(cmd, "%s: %s", path, strerror(errno));
+	}
 	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.XXXXXX", path) >= sizeof(o->tmp))
 		return cli_fail(cmd, "%s: name too long", path);
 	fd = mkstemp(o->tmp);
 	if (fd < 0)
 		return cli_fail(cmd, "%s: %s", o->tmp, strerror(errno));
-	fchmod(fd, 0644);
+	fchmod(fd, 0644);	/* mkstemp() makes it 0600; a capture's file is not secret */
 	o->f = fdopen(fd, "w");
 	if (!o->f) {
 		close(fd);
 		unlink(o->tmp);
+		o->tmp[0] = 0;
 		return cli_fail(cmd, "%s: %s", path, strerror(errno));
 	}
 	return 0;
@@ -206,13 +226,13 @@ int cmd_convert(int argc, char **argv)
 	if (co.f && fclose(co.f) && !ret)
 		ret = -errno;
 	if (ret) {
-		if (co.f)
+		if (co.tmp[0])
 			unlink(co.tmp);
 		ret = cli_fail(cmd, "%s: %s", out, strerror(ret < 0 ? -ret : ret));
 		rtrace_decoder__free(dec);
 		return ret;
 	}
-	if (co.f && rename(co.tmp, out)) {
+	if (co.tmp[0] && rename(co.tmp, out)) {
 		ret = cli_fail(cmd, "%s: %s", out, strerror(errno));
 		unlink(co.tmp);
 		rtrace_decoder__free(dec);

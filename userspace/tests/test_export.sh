@@ -184,6 +184,22 @@ expect_rc 0 "perfetto: -f replaces it" -- "$R" convert -f "$T/k.dat" --to perfet
 cmp -s "$T/keep.pf" "$T/k.pftrace" && result OK "perfetto: -f wrote the whole trace" ||
 	result FAIL "perfetto: -f wrote the whole trace"
 ls "$T" | grep -q '\.tmp\.' && result FAIL "no temporary file left" || result OK "no temporary file left"
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" &
+"$R" convert "$T/k.dat" --to perfetto -o "$T/fifo" 2>"$T/err"
+rc=$?
+wait
+[ $rc -eq 0 ] && [ -p "$T/fifo" ] && cmp -s "$T/fifo.out" "$T/k.pftrace" &&
+	result OK "perfetto: a FIFO is written through (no -f needed), not replaced" ||
+	result FAIL "perfetto: a FIFO is written through, not replaced" "$T/err"
+ln -s keep.pf "$T/link.pf"
+expect_rc 1 "perfetto: a symlink to an existing file without -f" -- \
+	"$R" convert "$T/d.dat" --to perfetto -o "$T/link.pf"
+expect_rc 0 "perfetto: -f through a symlink" -- "$R" convert -f "$T/d.dat" --to perfetto -o "$T/link.pf"
+"$R" convert "$T/d.dat" --to perfetto -o "$T/d.pftrace" 2>/dev/null
+[ -L "$T/link.pf" ] && cmp -s "$T/keep.pf" "$T/d.pftrace" &&
+	result OK "perfetto: -f writes through a symlink, which stays a symlink" ||
+	result FAIL "perfetto: -f writes through a symlink, which stays a symlink"
 cp "$T/k.ctf/metadata" "$T/meta.before"
 expect_rc 1 "ctf: existing directory without -f" -- "$R" convert "$T/d.dat" --to ctf -o "$T/k.ctf"
 cmp -s "$T/k.ctf/metadata" "$T/meta.before" && result OK "ctf: existing directory untouched" ||
