@@ -23,7 +23,8 @@ MOD_FLAGS	:= $(if $(filter 1,$(RTRACE_DEBUG)),--debug-build)
 
 export RTRACE_CACHE KERNELS TESTS
 
-.PHONY: all modules userspace selftests check lint demo install clean help bench deps debug-kernel
+.PHONY: all modules userspace selftests check lint demo install clean help bench deps debug-kernel \
+	dkms dkms-src
 
 all: modules userspace selftests
 
@@ -43,7 +44,10 @@ help:
 	@echo '  make bench       benchmarks (bench/)'
 	@echo '  make install     install rtrace.ko for KDIR (default: running kernel), the uapi'
 	@echo '                   header, the userspace tools, and for other modules the kernel'
-	@echo '                   API headers and Module.symvers in PREFIX/src/rtrace/'
+	@echo '                   API headers and Module.symvers in PREFIX/src/rtrace/, and the'
+	@echo '                   optional udev rule in PREFIX/share/rtrace/ (README: real hosts)'
+	@echo '  make dkms        (root) copy the module source to /usr/src/rtrace-VERSION and'
+	@echo '                   dkms install it: rebuilt for every kernel upgrade'
 	@echo '  make clean       remove build/'
 	@echo 'variables:'
 	@echo '  KERNEL=cloud|rt|6.1|debug   kernel for make modules (default cloud)'
@@ -51,6 +55,7 @@ help:
 	@echo '  TESTS="module_test ..."     selftest programs make check runs (default all)'
 	@echo '  RTRACE_DEBUG=1              build the module with RTRACE_DEBUG'
 	@echo '  RTRACE_CACHE=dir            cache outside the tree (default /var/cache/rtrace)'
+	@echo '  RTRACE_CHECK_JOBS=N         make check jobs at a time (default: number of CPUs)'
 
 deps:
 	scripts/deps.sh
@@ -93,6 +98,21 @@ install:
 	install -D -m 0644 build/kdir$(if $(filter 1,$(RTRACE_DEBUG)),-debug)/Module.symvers \
 		$(KAPI_DIR)/Module.symvers
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0644 udev/60-rtrace.rules $(DESTDIR)$(PREFIX)/share/rtrace/60-rtrace.rules
+
+# DKMS: the module's source (kmod/, include/, uapi/, dkms.conf) into
+# /usr/src/rtrace-VERSION, then dkms builds and installs it for the running
+# kernel and rebuilds it after kernel upgrades.  dkms-src alone only copies.
+DKMS_VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC	= $(DESTDIR)/usr/src/rtrace-$(DKMS_VERSION)
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -a dkms.conf kmod include uapi $(DKMS_SRC)/
+dkms: dkms-src
+	-dkms remove rtrace/$(DKMS_VERSION) --all >/dev/null 2>&1
+	dkms add rtrace/$(DKMS_VERSION)
+	dkms install rtrace/$(DKMS_VERSION)
 
 clean:
 	rm -rf build

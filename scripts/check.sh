@@ -8,7 +8,9 @@
 #   BUILDS="normal debug"         module builds per kernel (debug = RTRACE_DEBUG=1)
 #   TESTS="..."                   subset: selftest program names (run in the VM)
 #                                 and/or host steps lint, unit, vm (runner
-#                                 self-tests), cli (CLI in the VM); default all
+#                                 self-tests), cli (CLI in the VM), install
+#                                 (dkms, make install, run from the
+#                                 installed files in a VM); default all
 # Logs of each step: build/check/<step>.log
 set -u -o pipefail
 # The whole script is one compound command, read before it runs: editing
@@ -34,7 +36,7 @@ want() {	# host step selected?
 }
 progs=
 for t in $TESTS; do
-	case $t in lint|unit|vm|cli) ;; *) progs="$progs $t" ;; esac
+	case $t in lint|unit|vm|cli|install) ;; *) progs="$progs $t" ;; esac
 done
 
 # step NAME COMMAND...: run, show and keep the output; a step that fails
@@ -136,6 +138,7 @@ if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
 	done
 fi
 want lint && job lint scripts/lint.sh
+want install && job install scripts/test-install.sh
 want vm && job vm-selftest selftests/vm/selftest.sh
 if want unit; then
 	for d in userspace selftests/unit; do

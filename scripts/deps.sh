@@ -21,6 +21,8 @@ pkgs="qemu-system-x86 busybox-static cpio sparse linux-source-6.12 kmod
 for k in cloud rt 6.1; do
 	pkgs="$pkgs $(meta_headers $k)"
 done
+# make check's install step builds the module through dkms (private tree).
+pkgs="$pkgs dkms"
 
 missing=
 for p in $pkgs; do
