@@ -24,7 +24,7 @@ MOD_FLAGS	:= $(if $(filter 1,$(RTRACE_DEBUG)),--debug-build)
 export RTRACE_CACHE KERNELS TESTS
 
 .PHONY: all modules userspace selftests check lint demo install clean help bench deps debug-kernel \
-	dkms dkms-src
+	dkms dkms-src reliability-report
 
 all: modules userspace selftests
 
@@ -42,6 +42,8 @@ help:
 	@echo '  make deps        install missing Debian packages, unpack test kernels into the cache'
 	@echo '  make debug-kernel  build (once) the cached debug kernel'
 	@echo '  make bench       benchmarks (bench/)'
+	@echo '  make reliability-report  per kernel and build: tests, fuzz calls, verify, nesting'
+	@echo '                   pairs, faults, from the last make check (also printed by it)'
 	@echo '  make install     install rtrace.ko for KDIR (default: running kernel), the uapi'
 	@echo '                   header, the userspace tools, and for other modules the kernel'
 	@echo '                   API headers and Module.symvers in PREFIX/src/rtrace/, and the'
@@ -83,6 +85,10 @@ demo:
 
 bench:
 	$(MAKE) -C bench
+
+# The figures of the last make check's VM runs (build/check/), per kernel.
+reliability-report:
+	scripts/reliability-report
 
 # Installs rtrace.ko only (never the test modules) into extra/ and runs depmod;
 # what another module builds against (README.md) into $(PREFIX)/src/rtrace/.

@@ -221,6 +221,7 @@ while [ $pending -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 	done
 done
 
+ls "$logs"/vm-*-*.log >/dev/null 2>&1 && scripts/reliability-report "$logs"
 echo "# make check: $(( $(date +%s) - t0 )) s wall; logs in $logs"
 scripts/tap-summary "$all"
 exit
