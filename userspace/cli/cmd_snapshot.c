@@ -98,7 +98,7 @@ static void snap_account(struct snap *sn, const uint8_t *buf, size_t len)
 			unit = h.hdr_size + h.commit;
 			k = (size_t)h.cpu * RTRACE_NR_LANES + h.lane;
 			sn->units++;
-			if (h.cpu < sn->info.nr_cpus && h.lane < RTRACE_NR_LANES &&
+			if (sn->target && h.cpu < sn->info.nr_cpus && h.lane < RTRACE_NR_LANES &&
 			    sn->target[k] && h.seq + 1 >= sn->target[k]) {
 				sn->target[k] = 0;
 				sn->nr_pending--;
@@ -112,23 +112,19 @@ static void snap_account(struct snap *sn, const uint8_t *buf, size_t len)
 	}
 }
 
-/* Read until every lane delivered what it had published at the flush. */
-static int snap_live(struct snap *sn)
+/*
+ * Copy whole sub-buffers to the file until the end: a stopped session's
+ * end of file (--stop), or (@live) every lane delivered what it had
+ * published at the flush, nothing more is published, or twice what the
+ * ring holds went by (writers keep writing).
+ */
+static int snap_copy(struct snap *sn, int live)
 {
 	size_t len = sn->info.read_min * 4;
-	uint64_t cap;
-	uint8_t *buf;
+	uint64_t cap = 2 * sn->info.lane_bytes * sn->info.nr_cpus * RTRACE_NR_LANES + len;
+	uint8_t *buf = malloc(len);
 	int ret = 0;
 
-	ret = rtrace_session__flush(sn->s);
-	if (ret)
-		return cli_ioctl_fail(sn->cmd, "flush", ret);
-	ret = snap_targets(sn);
-	if (ret)
-		return cli_ioctl_fail(sn->cmd, "stats", ret);
-	/* Never more than twice what the ring holds: writers keep writing. */
-	cap = 2 * sn->info.lane_bytes * sn->info.nr_cpus * RTRACE_NR_LANES + len;
-	buf = malloc(len);
 	if (!buf)
 		return cli_fail(sn->cmd, "out of memory");
 	for (;;) {
@@ -137,7 +133,7 @@ static int snap_live(struct snap *sn)
 		if (n == -EINTR)
 			continue;
 		if (n == -EAGAIN || n == 0)
-			break;		/* nothing more published, or stopped and drained */
+			break;
 		if (n < 0) {
 			ret = cli_fail(sn->cmd, "read: %s%s", strerror((int)-n),
 				       n == -EBUSY ? " (another reader is this session's consumer: "
@@ -151,43 +147,24 @@ static int snap_live(struct snap *sn)
 		}
 		sn->bytes += (uint64_t)n;
 		snap_account(sn, buf, (size_t)n);
-		if (!sn->nr_pending || sn->bytes >= cap)
+		if (live && (!sn->nr_pending || sn->bytes >= cap))
 			break;
 	}
 	free(buf);
 	return ret;
 }
 
-/* --stop -o FILE: drain the stopped session. */
-static int snap_drain(struct snap *sn)
+/* The live snapshot: flush, note what each lane published, copy it. */
+static int snap_live(struct snap *sn)
 {
-	size_t len = sn->info.read_min * 4;
-	uint8_t *buf = malloc(len);
-	int ret = 0;
+	int ret = rtrace_session__flush(sn->s);
 
-	if (!buf)
-		return cli_fail(sn->cmd, "out of memory");
-	for (;;) {
-		ssize_t n = rtrace_session__read(sn->s, buf, len);
-
-		if (n == -EINTR)
-			continue;
-		if (n == 0 || n == -EAGAIN)
-			break;
-		if (n < 0) {
-			ret = cli_fail(sn->cmd, "read: %s", strerror((int)-n));
-			break;
-		}
-		ret = write_all(sn->fd, buf, (size_t)n);
-		if (ret) {
-			ret = cli_fail(sn->cmd, "write: %s", strerror(-ret));
-			break;
-		}
-		sn->bytes += (uint64_t)n;
-		snap_account(sn, buf, (size_t)n);
-	}
-	free(buf);
-	return ret;
+	if (ret)
+		return cli_ioctl_fail(sn->cmd, "flush", ret);
+	ret = snap_targets(sn);
+	if (ret)
+		return cli_ioctl_fail(sn->cmd, "stats", ret);
+	return snap_copy(sn, 1);
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -274,7 +251,7 @@ int cmd_snapshot(int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = stop ? snap_drain(&sn) : snap_live(&sn);
+	ret = stop ? snap_copy(&sn, 0) : snap_live(&sn);
 	if (sn.fd != STDOUT_FILENO && close(sn.fd) && !ret)
 		ret = cli_fail(cmd, "%s: %s", out, strerror(errno));
 	if (ret)
@@ -288,6 +265,7 @@ int cmd_snapshot(int argc, char **argv)
 		fprintf(stderr, "rtrace snapshot: note: discard mode keeps the oldest data, not the "
 			"newest; a flight recorder runs with --mode overwrite\n");
 out:
+	free(sn.target);
 	rtrace_session__close(sn.s);
 	return ret;
 }

@@ -234,12 +234,13 @@ wait $lpid 2>/dev/null
 e3=$(check_events $T/s3.dat)
 ok "$([ $st -eq 0 ] && [ "${e3:-0}" -gt 0 ]; echo $?)" \
 	"snapshot while a task keeps emitting: $e3 events, every sub-buffer whole and checked"
-rtrace snapshot --stop 2>$T/err
-ok $? "snapshot --stop"
+rtrace snapshot --stop -o $T/o.dat 2>$T/err
+ok $? "snapshot --stop -o: stop and drain into a file"
 rtrace info >$T/info 2>>$T/err
 grep -q '^state  *stopped' $T/info
 ok $? "snapshot --stop stopped the session"
-cat /dev/rtrace >$T/o.dat
+rtrace snapshot --stop 2>$T/err
+ok $? "snapshot --stop of a stopped session (a no-op)"
 ev=0 lo=0
 for f in $T/s1.dat $T/s2.dat $T/s3.dat $T/o.dat; do
 	e=$(check_events $f)
