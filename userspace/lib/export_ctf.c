@@ -48,6 +48,9 @@ enum ctf_src {
 	CTF_RAW_LEN,	/* raw payload: its length */
 	CTF_RAW_DATA,	/* raw payload: its bytes */
 	CTF_RAW_STR,	/* raw payload as a string (markers) */
+	CTF_TN_PID,	/* task_name: pid */
+	CTF_TN_TGID,	/* task_name: tgid */
+	CTF_TN_COMM,	/* task_name: comm */
 };
 
 struct ctf_field {
@@ -151,6 +154,10 @@ static void ctf_class_init(struct ctf_class *c, const struct rtrace_event_type *
 	if (d->nr_fields == RTRACE_REC_RAW) {
 		if (xev_is(d, XEV_MARKER, "marker")) {
 			ctf_add(c, "msg", CTF_RAW_STR, 0, 0);
+		} else if (xev_is(d, XEV_TASK_NAME, "task_name")) {
+			ctf_add(c, "pid", CTF_TN_PID, 0, 0);
+			ctf_add(c, "tgid", CTF_TN_TGID, 0, 0);
+			ctf_add(c, "comm", CTF_TN_COMM, 0, 0);
 		} else {
 			ctf_add(c, "len", CTF_RAW_LEN, 0, 0);
 			ctf_add(c, "data", CTF_RAW_DATA, 0, 0);
@@ -285,9 +292,12 @@ static int ctf_write_metadata(struct ctf_state *st, struct rtrace_decoder *dec)
 					break;
 				case CTF_COMM:
 				case CTF_RAW_STR:
+				case CTF_TN_COMM:
 					fprintf(m, "\t\tstring %s;\n", f->name);
 					break;
 				case CTF_RAW_LEN:
+				case CTF_TN_PID:
+				case CTF_TN_TGID:
 					fprintf(m, "\t\tuint32_t %s;\n", f->name);
 					break;
 				case CTF_RAW_DATA:
@@ -579,11 +589,14 @@ static int ctf_event(void *priv, const struct rtrace_event *ev)
 	struct ctf_stream *cs = ctf_stream_find(st, ev->session, ev->cpu, ev->lane);
 	const struct ctf_class *c = ctf_class_find(st, ev->session, ev->type);
 	char comm[XTASK_NAME_BUF];
+	struct xtask tn = { 0 };
 	unsigned int k;
 	int ret = 0;
 
 	if (!cs || !c || !cs->open)
 		return 0;	/* the decoder reports such a stream as corrupt */
+	if (c->nr && c->f[0].src == CTF_TN_PID && !xtask__parse(ev, &tn))
+		tn.comm[0] = 0;	/* a malformed task_name: zeroes and an empty name */
 	if (!cs->nr_events)
 		cs->first_ts = ev->ts_ns;
 	cs->last_ts = ev->ts_ns;
@@ -606,6 +619,16 @@ static int ctf_event(void *priv, const struct rtrace_event *ev)
 			break;
 		case CTF_RAW_DATA:
 			ret = ctf_put(cs, ev->raw, ev->raw_len);
+			break;
+		case CTF_TN_PID:
+			ret = ctf_put_le(cs, tn.pid, 4);
+			break;
+		case CTF_TN_TGID:
+			ret = ctf_put_le(cs, tn.tgid, 4);
+			break;
+		case CTF_TN_COMM:
+			xtext(comm, (const uint8_t *)tn.comm, strlen(tn.comm));
+			ret = ctf_put(cs, comm, strlen(comm) + 1);
 			break;
 		case CTF_RAW_STR:
 			ret = ctf_reserve(cs, 4 * (size_t)ev->raw_len + 1);

@@ -14,7 +14,8 @@
  *     comm fields come from the task_name records (export_tasks.c) and each
  *     event's pid is the task running on its CPU (the next_pid of the CPU's
  *     last sched_switch: the stream does not record it per event);
- *   - task names also become one ProcessTree at the start;
+ *   - task names also become one ProcessTree at the start (the task_name
+ *     records themselves are not repeated as instants);
  *   - every other event (markers, rtrace_emit() events, events Perfetto has
  *     no ftrace message for) becomes a TrackEvent instant on a track per
  *     CPU, named by the event (a marker by its text), its fields as debug
@@ -709,6 +710,8 @@ static int pf_event(void *priv, const struct rtrace_event *ev)
 	kind = st->kinds[ev->session][ev->type];
 	if (kind != PF_KIND_TRACK && ev->desc && ev->nr_args == ev->desc->nr_fields)
 		return pf_ftrace_event(st, ev, &pf_maps[kind]);
+	if (xev_is(ev->desc, XEV_TASK_NAME, "task_name"))
+		return 0;	/* in the process tree and the comm fields */
 	return pf_track_event(st, ev);
 }
 

@@ -10,16 +10,14 @@
  * event at time t then gets the name its task had last before t, or its
  * first name if it was named only later.
  *
- * comm is read from the record's fields: every field of type 5 (a byte
- * string packed 8 bytes per field, little-endian) or whose name starts with
- * "comm", in table order, up to 16 bytes or the first NUL.
+ * The record is raw: pid and tgid as little-endian 32-bit values, then
+ * the comm's bytes (0..16, not NUL-terminated), as struct rtrace_task_name
+ * of the uapi header describes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
-
-#define XFIELD_BYTES	5	/* CONVENTIONS: field type 5, a byte string */
 
 struct xtasks {
 	struct xtask *all;	/* every record, by (session, pid, ts_ns) */
@@ -109,27 +107,20 @@ int64_t xev__arg(const struct rtrace_event *ev, int i)
 
 int xtask__parse(const struct rtrace_event *ev, struct xtask *out)
 {
-	const struct rtrace_event_type *d = ev->desc;
-	int pid, tgid, i, k, n = 0;
+	const uint8_t *p = ev->raw;
+	size_t n;
 
-	if (!xev_is(d, XEV_TASK_NAME, "task_name") || ev->nr_args != d->nr_fields)
-		return 0;
-	pid = xdesc__field(d, "pid");
-	tgid = xdesc__field(d, "tgid");
-	if (pid < 0)
+	if (!xev_is(ev->desc, XEV_TASK_NAME, "task_name") || ev->nr_args != RTRACE_REC_RAW ||
+	    ev->raw_len < XTASK_NAME_MIN || ev->raw_len > XTASK_NAME_MIN + XTASK_COMM_LEN)
 		return 0;
 	memset(out, 0, sizeof(*out));
 	out->session = ev->session;
-	out->pid = ev->args[pid];
-	out->tgid = tgid < 0 ? out->pid : ev->args[tgid];
+	out->pid = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	out->tgid = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
 	out->ts_ns = ev->ts_ns;
-	for (i = 0; i < d->nr_fields && n < XTASK_COMM_LEN; i++) {
-		if (d->fields[i].type != XFIELD_BYTES && strncmp(d->fields[i].name, "comm", 4))
-			continue;
-		for (k = 0; k < 8 && n < XTASK_COMM_LEN; k++)
-			out->comm[n++] = (char)(ev->args[i] >> (8 * k));
-	}
-	out->comm[n] = 0;
+	n = ev->raw_len - XTASK_NAME_MIN;
+	memcpy(out->comm, p + XTASK_NAME_MIN, n);
+	out->comm[n] = 0;	/* a NUL inside ends it, as the kernel's comm */
 	return 1;
 }
 

@@ -47,16 +47,16 @@ const uint8_t *dec_input(const struct rtrace_decoder *dec, size_t *len);
 
 /*
  * export_tasks.c: what the CTF and Perfetto exporters share.  Task names
- * come from "task_name" records (pid, tgid, comm; Documentation/export.md
- * says how comm is read); a pre-scan of the whole input collects them so
+ * come from "task_name" records (raw: pid, tgid, comm); a pre-scan of the whole input collects them so
  * that an event is named even when its task's record comes later.
  */
 #define XTASK_COMM_LEN	16
+#define XTASK_NAME_MIN	8	/* pid, tgid: struct rtrace_task_name before comm */
 
 /*
  * rtrace's own events are recognised by id and name together (abi.md):
- * CONVENTIONS gives 10 to "task_name" and 11 to "marker" (raw, the bytes
- * of one write() on the device).
+ * type 10 is "task_name" (raw: struct rtrace_task_name) and 11 "marker"
+ * (raw, the bytes of one write() on the device).
  */
 #define XEV_TASK_NAME	10
 #define XEV_MARKER	11

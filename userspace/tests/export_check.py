@@ -20,6 +20,7 @@ problem (at most 20) and exits 1 if there is any.
 """
 import codecs
 import json
+import struct
 import re
 import sys
 
@@ -89,6 +90,12 @@ def unescape(esc):
     return {b"n": b"\n", b"t": b"\t"}.get(esc, esc)
 
 
+def unescape_all(text):
+    """rtrace decode's escaped text (markers, comms) back to its bytes."""
+    return re.sub(rb'\\(x[0-9a-fA-F]{2}|.)', lambda e: unescape(e.group(1)),
+                  text.encode("latin-1"))
+
+
 def parse_decode(path):
     """rtrace decode lines -> list of dicts (ts, cpu, lane, name, fields list)."""
     evs = []
@@ -101,17 +108,25 @@ def parse_decode(path):
                   "name": parts[3], "fields": []}
             m = re.search(r' len=(\d+) text="(.*)"$', line.rstrip("\n"))
             if m:	# a marker as text: \" \\ \n \t \xNN escapes
-                data = re.sub(rb'\\(x[0-9a-fA-F]{2}|.)', lambda e: unescape(e.group(1)),
-                              m.group(2).encode("latin-1"))
-                ev["fields"] = [("len", int(m.group(1))), ("data", data)]
+                ev["fields"] = [("len", int(m.group(1))), ("data", unescape_all(m.group(2)))]
+                evs.append(ev)
+                continue
+            m = re.search(r' pid=(\d+) tgid=(\d+) comm="(.*)"$', line.rstrip("\n"))
+            if m:	# a task name printed as such
+                ev["task"] = (int(m.group(1)), int(m.group(2)), unescape_all(m.group(3)))
+                ev["fields"] = [("len", 8 + len(ev["task"][2])),
+                                ("data", struct.pack("<II", *ev["task"][:2]) + ev["task"][2])]
                 evs.append(ev)
                 continue
             for kv in parts[4:]:
                 k, _, v = kv.partition("=")
                 if k == "data":
                     ev["fields"].append((k, bytes.fromhex(v)))
-                else:
-                    ev["fields"].append((k, int(v, 0)))
+                else:	# a pid may be followed by its task's name: pid=123(cat)
+                    ev["fields"].append((k, int(v.split("(")[0], 0)))
+            if ev["name"] == "task_name" and len(ev["fields"]) == 2:
+                raw = ev["fields"][1][1]
+                ev["task"] = struct.unpack("<II", raw[:8]) + (raw[8:24],)
             evs.append(ev)
     return evs
 
@@ -122,15 +137,10 @@ class TaskNames:
     def __init__(self, evs):
         self.recs = {}
         for ev in evs:
-            if ev["name"] != "task_name":
+            if "task" not in ev:
                 continue
-            f = dict(ev["fields"])
-            raw = b""
-            for k, v in ev["fields"]:
-                if k.startswith("comm"):
-                    raw += v.to_bytes(8, "little")
-            comm = raw[:16]
-            self.recs.setdefault(f["pid"], []).append((ev["ts"], f.get("tgid", f["pid"]), comm))
+            pid, tgid, comm = ev["task"]
+            self.recs.setdefault(pid, []).append((ev["ts"], tgid, comm))
         for v in self.recs.values():
             v.sort()
 
@@ -154,6 +164,8 @@ def expected_ctf(ev, names):
     name = RENAMES.get(ev["name"], ev["name"])
     out = []
     fields = ev["fields"]
+    if "task" in ev:
+        return name, [("pid", ev["task"][0]), ("tgid", ev["task"][1]), ("comm", xtext(ev["task"][2]))]
     if fields and fields[0][0] == "len" and len(fields) == 2 and fields[1][0] == "data":
         data = fields[1][1]
         if ev["name"] == "marker":
@@ -373,7 +385,7 @@ def check_perfetto(decode, protoc_txt):
     want_i = sorted((e["ts"], e["name"] if e["name"] != "marker" else
                      xtext(dict(e["fields"])["data"]),
                      dict(e["fields"])["data"].hex() if "data" in dict(e["fields"]) else None)
-                    for e in dec if e["name"] not in FTRACE)
+                    for e in dec if e["name"] not in FTRACE and e["name"] != "task_name")
     have_i = sorted(i for i in instants if not str(i[1]).startswith("rtrace: "))
     if want_i != have_i:
         problem("instants differ: decode %d, perfetto %d; first difference %r"

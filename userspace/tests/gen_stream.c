@@ -155,9 +155,9 @@ enum {
 	K_SOFTIRQ_EXIT = 17, K_MODULE = RTRACE_EV_FIRST_USER
 };
 
-static const struct { uint64_t pid, tgid; const char *comm; } k_tasks[] = {
+static const struct { uint32_t pid, tgid; const char *comm; } k_tasks[] = {
 	{ 1, 1, "systemd" }, { 100, 100, "bash" }, { 200, 200, "make" },
-	{ 201, 200, "make-worker-long" }, { 300, 300, "cc1" },
+	{ 201, 200, "make-worker-one" }, { 300, 300, "cc1" },
 };
 
 /* A marker and a name that are not plain ASCII: UTF-8, a backslash, invalid bytes. */
@@ -180,14 +180,30 @@ static void k_rec(struct enc_rec *r, uint64_t ts, uint32_t type, int n, ...)
 	va_end(ap);
 }
 
-static void k_name(struct enc_rec *r, uint64_t ts, uint64_t pid, uint64_t tgid, const char *comm)
+/*
+ * A task_name record as the kernel writes it (raw: pid and tgid little-endian
+ * 32-bit, then the comm without its NUL).  The payload must live until the
+ * sub-buffer is encoded: a ring of buffers, more than one sub-buffer needs.
+ */
+static void k_name(struct enc_rec *r, uint64_t ts, uint32_t pid, uint32_t tgid, const char *comm)
 {
-	uint64_t c[2] = { 0, 0 };
-	size_t i;
+	static uint8_t pool[64][8 + 16];
+	static unsigned int next;
+	uint8_t *p = pool[next++ % 64];
+	size_t n = strlen(comm) < 16 ? strlen(comm) : 16;
+	int i;
 
-	for (i = 0; comm[i] && i < 16; i++)
-		c[i / 8] |= (uint64_t)(uint8_t)comm[i] << (8 * (i % 8));
-	k_rec(r, ts, K_TASK_NAME, 4, pid, tgid, c[0], c[1]);
+	for (i = 0; i < 4; i++) {
+		p[i] = (uint8_t)(pid >> (8 * i));
+		p[4 + i] = (uint8_t)(tgid >> (8 * i));
+	}
+	memcpy(p + 8, comm, n);
+	memset(r, 0, sizeof(*r));
+	r->ts = ts;
+	r->type = K_TASK_NAME;
+	r->nargs = RTRACE_REC_RAW;
+	r->raw = p;
+	r->raw_len = 8 + n;
 }
 
 static void k_marker(struct enc_rec *r, uint64_t ts, const char *text)
@@ -249,7 +265,7 @@ static size_t k_task(struct enc_rec *r, uint64_t ts, int c, int i, int per_lane,
 			      (uint64_t)((enc_rand(seed) % 2) ? 4096 << 1 : (11 << 1) - 1));
 		}
 		if (enc_rand(seed) % 4 == 0)
-			k_rec(&r[n++], ts += 50, K_WAKEUP, 3, k_tasks[enc_rand(seed) % 5].pid,
+			k_rec(&r[n++], ts += 50, K_WAKEUP, 3, (uint64_t)k_tasks[enc_rand(seed) % 5].pid,
 			      (uint64_t)(120 << 1), (uint64_t)(1 - c));
 		if (enc_rand(seed) % 4 == 0)
 			k_rec(&r[n++], ts += 30, K_MODULE, 2, (uint64_t)i, (uint64_t)((5 << 1) | 1));
@@ -310,15 +326,14 @@ static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
 	enc_desc(&kd[1], K_WAKEUP, "sched_wakeup", 3, "pid", RTRACE_FIELD_U64,
 		 "prio", RTRACE_FIELD_S64, "target_cpu", RTRACE_FIELD_U64);
 	enc_desc(&kd[2], K_SYS_ENTER, "sys_enter", 7, "id", RTRACE_FIELD_S64,
-		 "args0", RTRACE_FIELD_HEX, "args1", RTRACE_FIELD_HEX, "args2", RTRACE_FIELD_HEX,
-		 "args3", RTRACE_FIELD_HEX, "args4", RTRACE_FIELD_HEX, "args5", RTRACE_FIELD_HEX);
+		 "arg0", RTRACE_FIELD_HEX, "arg1", RTRACE_FIELD_HEX, "arg2", RTRACE_FIELD_HEX,
+		 "arg3", RTRACE_FIELD_HEX, "arg4", RTRACE_FIELD_HEX, "arg5", RTRACE_FIELD_HEX);
 	enc_desc(&kd[3], K_SYS_EXIT, "sys_exit", 2, "id", RTRACE_FIELD_S64,
 		 "ret", RTRACE_FIELD_S64);
 	enc_desc(&kd[4], K_IRQ_ENTRY, "irq_handler_entry", 1, "irq", RTRACE_FIELD_U64);
 	enc_desc(&kd[5], K_IRQ_EXIT, "irq_handler_exit", 2, "irq", RTRACE_FIELD_U64,
 		 "ret", RTRACE_FIELD_S64);
-	enc_desc(&kd[6], K_TASK_NAME, "task_name", 4, "pid", RTRACE_FIELD_U64,
-		 "tgid", RTRACE_FIELD_U64, "comm0", 5, "comm1", 5);
+	enc_desc(&kd[6], K_TASK_NAME, "task_name", RTRACE_REC_RAW);
 	enc_desc(&kd[7], K_MARKER, "marker", RTRACE_REC_RAW);
 	enc_desc(&kd[8], K_SOFTIRQ_ENTRY, "softirq_entry", 1, "vec", RTRACE_FIELD_U64);
 	enc_desc(&kd[9], K_SOFTIRQ_EXIT, "softirq_exit", 1, "vec", RTRACE_FIELD_U64);

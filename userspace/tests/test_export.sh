@@ -80,7 +80,7 @@ if command -v babeltrace2 >/dev/null 2>&1; then
 		grep -q 'freq = 1000000000;' "$T/k.ctf/metadata" &&
 		result OK "ctf metadata: domain kernel, tracer_name lttng-modules, ns clock" ||
 		result FAIL "ctf metadata: env and clock" "$T/k.ctf/metadata"
-	grep -q 'sched_switch: .*prev_comm = "swapper/[01]", prev_tid = 0, .*next_comm = "make-worker-long", next_tid = 201' "$T/k.bt" &&
+	grep -q 'sched_switch: .*prev_comm = "swapper/[01]", prev_tid = 0, .*next_comm = "make-worker-one", next_tid = 201' "$T/k.bt" &&
 		grep -q 'next_comm = "cc1"' "$T/k.bt" && grep -q 'next_comm = "make-exec"' "$T/k.bt" &&
 		grep -q 'next_comm = "make", next_tid = 200' "$T/k.bt" &&
 		grep -q 'syscall_entry_unknown: ' "$T/k.bt" && grep -q 'irq_softirq_entry: ' "$T/k.bt" &&
@@ -110,7 +110,7 @@ if command -v protoc >/dev/null 2>&1; then
 			result FAIL "perfetto $c: events match decode" "$T/chk"
 		cat "$T/chk"
 	done
-	grep -q 'name: "make-worker-long"' "$T/k.pt" && grep -q 'cmdline: "make-exec"' "$T/k.pt" &&
+	grep -q 'name: "make-worker-one"' "$T/k.pt" && grep -q 'cmdline: "make-exec"' "$T/k.pt" &&
 		grep -q 'name: "phase 1: build"' "$T/k.pt" && grep -q 'name: "rtrace: 5 events lost"' "$T/k.pt" &&
 		grep -q 'lost_events: true' "$T/k.pt" && grep -q 'machine: "x86_64"' "$T/k.pt" &&
 		result OK "perfetto k: process tree, marker instants, losses shown" ||
