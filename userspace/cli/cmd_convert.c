@@ -135,8 +135,10 @@ static int open_file(const char *cmd, const char *path, int force, struct conver
 	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.XXXXXX", path) >= sizeof(o->tmp))
 		return cli_fail(cmd, "%s: name too long", path);
 	fd = mkstemp(o->tmp);
-	if (fd < 0)
-		return cli_fail(cmd, "%s: %s", o->tmp, strerror(errno));
+	if (fd < 0) {
+		o->tmp[0] = 0;
+		return cli_fail(cmd, "%s: %s", path, strerror(errno));
+	}
 	fchmod(fd, 0644);	/* mkstemp() makes it 0600; a capture's file is not secret */
 	o->f = fdopen(fd, "w");
 	if (!o->f) {

@@ -143,6 +143,9 @@ printf 'this is not a capture at all, no no no no no no no no no no no no no no 
 expect_rc 1 "perfetto: not a capture" -- "$R" convert "$T/junk.dat" --to perfetto -o "$T/junk.pf"
 grep -q "at byte 0" "$T/err" && result OK "not a capture: offset 0 named" ||
 	result FAIL "not a capture: offset 0 named" "$T/err"
+expect_rc 1 "output in a missing directory" -- "$R" convert "$T/k.dat" --to perfetto -o "$T/nodir/x.pf"
+grep -q "nodir/x.pf: No such file" "$T/err" && result OK "output in a missing directory: named" ||
+	result FAIL "output in a missing directory: named" "$T/err"
 expect_rc 1 "missing input file" -- "$R" convert "$T/none.dat" --to ctf -o "$T/none.ctf"
 [ ! -e "$T/none.ctf" ] && result OK "missing input: nothing written" ||
 	result FAIL "missing input: nothing written"

@@ -164,6 +164,19 @@ lines=$(rtrace decode $T/r.dat | wc -l)
 ok "$([ "$lines" -eq "$ev" ]; echo $?)" "decode prints $lines lines"
 rtrace decode $T/r.dat | grep -q " test_raw len=" 
 ok $? "decode shows raw events"
+# convert: the same capture as CTF and Perfetto, every event in each (the
+# host's test_export.sh reads such files with babeltrace2 and protoc)
+for to in ctf perfetto; do
+	rtrace convert $T/r.dat --to $to -o $T/r.$to 2>$T/conv.err
+	st=$?
+	conv=$(sed -n 's/.*: \([0-9]*\) events, .*/\1/p' $T/conv.err)
+	cat $T/conv.err >>$T/err
+	ok "$([ $st -eq 0 ] && [ "$conv" = "$ev" ] &&
+	      { [ -s $T/r.$to/metadata ] || { [ -f $T/r.$to ] && [ -s $T/r.$to ]; }; }
+	      echo $?)" "convert --to $to: $conv of $ev events"
+done
+ls $T/r.ctf 2>>$T/err | grep -q '^cpu[0-9]*_task$'
+ok $? "convert --to ctf: a packet stream per CPU and lane"
 
 # the same through the mmap ring
 rtrace record --mmap -o $T/m.dat --duration 3 --buffer-size 64K --subbuf-size 4K 2>$T/err &
