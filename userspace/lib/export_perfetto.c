@@ -7,7 +7,8 @@
  *
  * What becomes what (Documentation/export.md has the details):
  *   - kernel events Perfetto knows as ftrace events (sched_switch,
- *     sched_wakeup, sched_wakeup_new, sched_waking, sched_process_exit,
+ *     sched_wakeup, sched_wakeup_new, sched_waking, sched_process_fork,
+ *     sched_process_exit,
  *     irq_handler_entry/exit, softirq_entry/exit/raise, sys_enter/exit) go
  *     into one FtraceEventBundle per CPU, so that the UI builds its CPU
  *     scheduling tracks, thread states, interrupt and syscall slices; the
@@ -209,6 +210,9 @@ static const struct pf_map pf_maps[] = {
 	{ "sched_wakeup", 17, NULL, WAKEUP_FIELDS },
 	{ "sched_waking", 20, NULL, WAKEUP_FIELDS },
 	{ "sched_wakeup_new", 114, NULL, WAKEUP_FIELDS },
+	{ "sched_process_fork", 239, NULL,
+	  { { 1, PF_COMM, "parent_pid" }, { 2, PF_I32, "parent_pid" }, { 3, PF_COMM, "child_pid" },
+	    { 4, PF_I32, "child_pid" } } },
 	{ "sched_process_exit", 238, NULL,
 	  { { 1, PF_COMM, "pid" }, { 2, PF_I32, "pid" }, { 3, PF_TGID, "pid" },
 	    { 4, PF_I32, "prio" } } },

@@ -37,7 +37,7 @@ RENAMES = {
     "page_fault_kernel": "x86_exceptions_page_fault_kernel",
 }
 FTRACE = ["sched_switch", "sched_wakeup", "sched_waking", "sched_wakeup_new",
-          "sched_process_exit", "irq_handler_entry", "irq_handler_exit",
+          "sched_process_exit", "sched_process_fork", "irq_handler_entry", "irq_handler_exit",
           "softirq_entry", "softirq_exit", "softirq_raise", "sys_enter", "sys_exit"]
 
 problems = []

@@ -152,7 +152,7 @@ static void gen_future(struct enc *e, uint64_t seed)
 enum {
 	K_SWITCH = 2, K_WAKEUP = 3, K_SYS_ENTER = 4, K_SYS_EXIT = 5, K_IRQ_ENTRY = 6,
 	K_IRQ_EXIT = 7, K_TASK_NAME = 10, K_MARKER = 11, K_SOFTIRQ_ENTRY = 16,
-	K_SOFTIRQ_EXIT = 17, K_MODULE = RTRACE_EV_FIRST_USER
+	K_SOFTIRQ_EXIT = 17, K_FORK = 18, K_EXEC = 19, K_MODULE = RTRACE_EV_FIRST_USER
 };
 
 static const struct { uint32_t pid, tgid; const char *comm; } k_tasks[] = {
@@ -228,7 +228,9 @@ static size_t k_task(struct enc_rec *r, uint64_t ts, int c, int i, int per_lane,
 		if (k_tasks[k].pid != 300)
 			k_name(&r[n++], ts += 10, k_tasks[k].pid, k_tasks[k].tgid, k_tasks[k].comm);
 	if (i == per_lane / 2 && c == 1) {
+		k_rec(&r[n++], ts += 10, K_FORK, 2, (uint64_t)200, (uint64_t)300);
 		k_name(&r[n++], ts += 10, 300, 300, "cc1");
+		k_rec(&r[n++], ts += 10, K_EXEC, 2, (uint64_t)200, (uint64_t)200);
 		k_name(&r[n++], ts += 10, 200, 200, "make-exec");
 	}
 	if (i % 3 == 0)
@@ -314,9 +316,9 @@ static size_t k_irq(struct enc_rec *r, uint64_t ts, int c, int i, int l, uint64_
  */
 static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
 {
-	static struct rtrace_event_desc kd[12];
+	static struct rtrace_event_desc kd[14];
 	struct enc_stream p = { .nr_cpus = 2, .subbuf_size = 4096, .session_id = 42,
-				.descs = kd, .nr_descs = 12 };
+				.descs = kd, .nr_descs = 14 };
 	uint64_t ts0 = 5000000000ull, seq[2][RTRACE_NR_LANES] = { { 0 } }, cur[2] = { 0, 0 };
 	int c, l, i;
 
@@ -340,6 +342,10 @@ static void gen_kernel(struct enc *e, uint64_t seed, int per_lane)
 	enc_desc(&kd[10], K_MODULE, "mymod_work", 2, "item", RTRACE_FIELD_U64,
 		 "delta", RTRACE_FIELD_S64);
 	enc_desc(&kd[11], RTRACE_EV_TEST_RAW, "test_raw", RTRACE_REC_RAW);
+	enc_desc(&kd[12], K_FORK, "sched_process_fork", 2, "parent_pid", RTRACE_FIELD_U64,
+		 "child_pid", RTRACE_FIELD_U64);
+	enc_desc(&kd[13], K_EXEC, "sched_process_exec", 2, "pid", RTRACE_FIELD_U64,
+		 "old_pid", RTRACE_FIELD_U64);
 	enc_stream_hdr(e, &p);
 	for (i = 0; i < per_lane; i++) {
 		for (c = 0; c < 2; c++) {
