@@ -9,6 +9,7 @@
  *              the round-robin copy of sub-buffers that read() and the
  *              mmap area share (rdev_pump())
  *   mmap.c     the mapped control page, meta page and data area
+ *   marker.c   write(): user markers
  *   crc32c.c   the CRC32C every unit of the stream carries
  *
  * One session belongs to the device, not to a file.  Any privileged opener
@@ -182,6 +183,11 @@ void rdev_work_fn(struct work_struct *work);
 void rtrace_crc32c_init(void);
 u32 rtrace_crc32c(u32 crc, const void *buf, size_t len);
 u32 rtrace_unit_crc(const void *unit, size_t len, size_t crc_at);
+
+/* marker.c */
+ssize_t rdev_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos);
+u32 rdev_marker_max(const struct rdev_session *s);
+int rdev_marker_init(void);
 
 /* mmap.c */
 int rdev_mmap(struct file *file, struct vm_area_struct *vma);

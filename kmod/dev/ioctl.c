@@ -126,6 +126,7 @@ static int rdev_info(struct rtrace_info __user *uarg)
 		info.read_min = max(s->hdr_size, s->cfg.subbuf_size);
 		info.config_flags = s->cfg.flags;
 		info.sources = s->cfg.sources;
+		info.marker_max = rdev_marker_max(s);
 		if (READ_ONCE(s->broken_pending) || rtrace_ring_has_data(s->ring))
 			info.flags |= RTRACE_INFO_UNREAD;
 		if (s->broken || rtrace_ring_broken(s->ring))

@@ -429,6 +429,7 @@ const struct file_operations rtrace_dev_fops = {
 	.open		= rdev_open,
 	.release	= rdev_release,
 	.read		= rdev_read,
+	.write		= rdev_write,
 	.poll		= rdev_poll,
 	.mmap		= rdev_mmap,
 	.unlocked_ioctl	= rdev_ioctl,

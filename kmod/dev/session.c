@@ -503,6 +503,8 @@ int rdev_flush_stopped(struct rdev_session *s)
  */
 int rtrace_dev_init(void)
 {
+	int ret;
+
 	/* The ABI's sizes are part of the ABI: the struct layouts must not drift. */
 	BUILD_BUG_ON(sizeof(struct rtrace_subbuf_hdr) != 80);
 	BUILD_BUG_ON(offsetof(struct rtrace_subbuf_hdr, lost) != 40);
@@ -519,6 +521,9 @@ int rtrace_dev_init(void)
 	INIT_DELAYED_WORK(&rdev.work, rdev_work_fn);
 	rdev.state = RTRACE_STATE_EMPTY;
 	rtrace_crc32c_init();
+	ret = rdev_marker_init();
+	if (ret)
+		return ret;
 	return rtrace_sources_init();
 }
 

@@ -31,7 +31,7 @@
  * (Documentation/abi.md for the device, the man pages for the VFS and mm
  * around it; the sets are below, next to the calls), and results that the
  * ABI pins down are checked exactly: an unknown number or a wrong direction
- * is ENOTTY, write() never succeeds, the read-only mapping never becomes
+ * is ENOTTY, write() records a whole marker or fails, the read-only mapping never becomes
  * writable or executable, mremap() never moves a mapping, every successful
  * read() returns whole, decodable units, INFO and STATS zero what they do
  * not know.  Afterwards the device must be idle (RESET works, no consumer)
@@ -1006,14 +1006,15 @@ static void op_write(struct fz_thread *t)
 		ret = write(fd, (void *)(uintptr_t)p, n);
 	}
 	/*
-	 * The device has no write(): EINVAL, or EBADF when not open for it.
-	 * A zero-length write may return 0 before the VFS looks further;
-	 * writev() checks the iovec first on 6.1 (EFAULT).
+	 * write() records one user marker, all or nothing ("User markers" in
+	 * uapi/linux/rtrace.h): the whole count or an error of that list,
+	 * EBADF when not open for writing.  A zero-length write may return 0
+	 * before the VFS looks further.
 	 */
-	if (ret > 0 || (ret == 0 && n))
-		fz_fail(t, "%s = %zd: the device cannot be written", t->desc, ret);
+	if ((ret > 0 && (size_t)ret != n) || (ret == 0 && n))
+		fz_fail(t, "%s = %zd: a marker is written whole or not at all", t->desc, ret);
 	fz_check(t, FAM_WRITE, ret, errno,
-		 vec ? ESET(EINVAL, EBADF, EFAULT) : ESET(EINVAL, EBADF));
+		 ESET(EINVAL, EBADF, EFAULT, E2BIG, ENODATA, ENOSPC, ENOMEM));
 }
 
 static int free_slot(struct fz_thread *t)

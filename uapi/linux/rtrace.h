@@ -148,7 +148,7 @@
 
 /* A decoder refuses another major version; any minor of its major is readable. */
 #define RTRACE_ABI_VERSION_MAJOR	2
-#define RTRACE_ABI_VERSION_MINOR	0
+#define RTRACE_ABI_VERSION_MINOR	1
 /* RTRACE_IOC_GET_VERSION: major << 16 | minor */
 #define RTRACE_ABI_VERSION		((RTRACE_ABI_VERSION_MAJOR << 16) | \
 					 RTRACE_ABI_VERSION_MINOR)
@@ -197,12 +197,17 @@
  *            sources (a record's h is one byte only for types 0..7);
  *            nothing emits them yet
  *   8, 9     the test modules' events (selftests/kmod)
- *   10..63   reserved for rtrace
+ *   10       RTRACE_EV_TASK_NAME (raw, struct rtrace_task_name below)
+ *   11       RTRACE_EV_MARKER, a user marker written with write() (raw:
+ *            the written bytes, see "User markers" below)
+ *   12..63   reserved for rtrace
  *   64..     rtrace_emit() callers (RTRACE_EV_FIRST_USER .. RTRACE_EV_MAX)
  */
 #define RTRACE_EV_INVALID		0
 #define RTRACE_EV_TEST			8	/* test modules: args are test-defined */
 #define RTRACE_EV_TEST_RAW		9	/* test modules: raw payload */
+#define RTRACE_EV_TASK_NAME		10	/* "task_name": a task's pid, tgid and comm */
+#define RTRACE_EV_MARKER		11	/* "marker": the bytes of one write() */
 #define RTRACE_EV_FIRST_USER		64	/* first id for rtrace_emit() callers */
 #define RTRACE_EV_MAX			0xffff
 
@@ -522,7 +527,9 @@ struct rtrace_stats {
  * @sources: RTRACE_SOURCE_* bits of the session
  * @sources_supported: RTRACE_SOURCE_* bits this kernel module implements
  * @flags: RTRACE_INFO_* (since RTRACE_INFO_SIZE_VER1)
- * @reserved: zero
+ * @marker_max: largest write() that records a marker in this session
+ *	(RTRACE_MARKER_MAX(@subbuf_size)), 0 if EMPTY; zero from a kernel
+ *	older than ABI 2.1 (it was reserved)
  */
 struct rtrace_info {
 	__u32 size;
@@ -540,7 +547,7 @@ struct rtrace_info {
 	__u64 sources;
 	__u64 sources_supported;
 	__u32 flags;
-	__u32 reserved;
+	__u32 marker_max;
 };
 
 #define RTRACE_INFO_SIZE_VER0		72
@@ -590,7 +597,7 @@ struct rtrace_info {
  * because the area may not expand) and partial munmap(); the buffers cannot
  * be reconfigured or reset while either area is mapped (-EBUSY).  A file
  * that maps the data area is the consumer: read() on it returns -EBUSY
- * while mapped.  write() on the device is not supported (-EINVAL).
+ * while mapped.  write() records a user marker (below).
  */
 #define RTRACE_MMAP_MAGIC		0x4d4d5452U	/* "RTMM" little-endian */
 #define RTRACE_MMAP_PGOFF_CTRL		0
@@ -630,6 +637,38 @@ struct rtrace_mmap_meta {
 struct rtrace_mmap_ctrl {
 	__u64 consumed;
 };
+
+/*
+ * User markers
+ * ------------
+ * write(fd, buf, len) on /dev/rtrace records one RTRACE_EV_MARKER event
+ * whose raw payload is the len bytes at buf, stamped on the session's
+ * clock when the kernel writes it, in the writer's task context (the task
+ * lane of the CPU it runs on).  Any opener may write (the device's open
+ * already demands CAP_PERFMON); the session's sources do not matter.
+ * A marker is all or nothing: it is never split and never half written.
+ *
+ *   recorded                       returns len, the whole count
+ *   a length of 0                  -EINVAL, nothing recorded
+ *   len > RTRACE_MARKER_MAX(subbuf_size) (rtrace_info.marker_max)
+ *                                  -E2BIG, nothing recorded or counted
+ *   buf not readable               -EFAULT, nothing recorded or counted
+ *   no session, or not RUNNING, or the session does not record on the
+ *   CPU the writer runs on (rtrace_config.cpumask)
+ *                                  -ENODATA, nothing recorded or counted
+ *   discard mode and the lane is full
+ *                                  -ENOSPC; the marker is counted as
+ *                                  RTRACE_LOST_FULL like any dropped event
+ *
+ * The limit: a record never straddles two sub-buffers, and a marker of
+ * len bytes takes at most len + RTRACE_MARKER_OVERHEAD bytes after the
+ * sub-buffer header (2 bytes of type, 1 of delta in a fresh sub-buffer,
+ * at most 3 of length), so with the header of this ABI (80 bytes):
+ *   RTRACE_MARKER_MAX(4096) == 4010, RTRACE_MARKER_MAX(65536) == 65450.
+ */
+#define RTRACE_MARKER_OVERHEAD		6
+#define RTRACE_MARKER_MAX(subbuf_size) \
+	((subbuf_size) - sizeof(struct rtrace_subbuf_hdr) - RTRACE_MARKER_OVERHEAD)
 
 #define RTRACE_IOC_MAGIC		0xE7
 

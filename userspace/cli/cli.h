@@ -159,5 +159,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
 
 #endif /* _RTRACE_CLI_H */

@@ -70,6 +70,7 @@ static void print_json(uint32_t ver, const struct rtrace_info *in)
 	json_u64(&j, "hdr_size", in->hdr_size);
 	json_u64(&j, "read_min", in->read_min);
 	json_u64(&j, "page_size", in->page_size);
+	json_u64(&j, "marker_max", in->marker_max);
 	json_bool(&j, "consumer", in->has_consumer);
 	json_sources(&j, "sources", "sources_mask", in->sources);
 	json_sources(&j, "sources_supported", "sources_supported_mask", in->sources_supported);
@@ -133,6 +134,7 @@ int cmd_info(int argc, char **argv)
 	printf("%-18s %u\n", "hdr_size", in.hdr_size);
 	printf("%-18s %u\n", "read_min", in.read_min);
 	printf("%-18s %u\n", "page_size", in.page_size);
+	printf("%-18s %u\n", "marker_max", in.marker_max);
 	printf("%-18s %s\n", "consumer", in.has_consumer ? "yes" : "no");
 	printf("%-18s %s\n", "unread", in.flags & RTRACE_INFO_UNREAD ? "yes" : "no");
 	if (in.flags & RTRACE_INFO_BROKEN)

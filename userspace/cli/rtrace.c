@@ -107,6 +107,20 @@ static const struct cli_cmd commands[] = {
 	  "Returns the device to the empty state.  Fails while mapped, and while the session\n"
 	  "is running or holds data nobody has read, unless --discard says to drop it.\n"
 	  "  --discard                 drop data nobody has read\n" DEVICE_HELP },
+	{ "mark", cmd_mark, "[--device PATH] TEXT...|-",
+	  "write one user marker into the running session, e.g. around the phases of a script",
+	  "Records TEXT (the arguments joined by spaces, as echo does, without a newline; '-'\n"
+	  "reads the marker's bytes from standard input instead) as one 'marker' event of the\n"
+	  "running session: the same as write() on /dev/rtrace.  It is stamped on the session's\n"
+	  "clock when the kernel writes it, in this task's context, on the CPU rtrace runs on,\n"
+	  "and is recorded whole or not at all.  'rtrace decode' shows it as text (bytes that\n"
+	  "are not printable as \\xNN).  At most marker_max bytes ('rtrace info'):\n"
+	  "subbuf_size - 86, 4010 bytes with 4 KiB sub-buffers.  Fails (exit 1, nothing\n"
+	  "recorded) with no running session, an empty or oversized TEXT, or when the session\n"
+	  "does not record on this CPU; in discard mode with a full ring the marker is counted\n"
+	  "as lost and rtrace mark fails too.\n"
+	  DEVICE_HELP
+	  "Example:  rtrace mark phase 1 begins; ./phase1; rtrace mark phase 1 done\n" },
 	{ "stats", cmd_stats, "[-a] [--json] [--device PATH]", "per CPU and lane counters from the kernel",
 	  "Prints written, lost by cause, bytes, nested writes and sub-buffers written/read\n"
 	  "for every (cpu, lane) with activity, and a total line.\n"

@@ -6,7 +6,10 @@
  *
  * ts is CLOCK_MONOTONIC ns (clock units with raw_ts); fields are named and
  * formatted by the event's description (S64 signed, HEX in hex); a raw
- * event prints len= and its bytes in hex.  Sub-buffers print nothing.
+ * event prints len= and its bytes in hex, except rtrace's own raw types:
+ * a user marker prints len= and text="..." (C-style escapes: \" \\ \n \t,
+ * \xNN for any other byte outside printable ASCII).  Sub-buffers print
+ * nothing.
  */
 #include <stdlib.h>
 
@@ -31,6 +34,32 @@ static int text_begin(void **priv, struct rtrace_decoder *dec,
 	return 0;
 }
 
+/* @len bytes as a quoted C-style string, non-printables escaped. */
+static void put_escaped(FILE *f, const uint8_t *p, uint32_t len)
+{
+	uint32_t i;
+
+	fputc('"', f);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", f);
+		else if (p[i] == '\t')
+			fputs("\\t", f);
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			fprintf(f, "\\x%02x", p[i]);
+		else
+			fputc(p[i], f);
+	}
+	fputc('"', f);
+}
+
+static int is_type(const struct rtrace_event *ev, uint32_t id, const char *name)
+{
+	return ev->type == id && ev->desc && !strcmp(ev->desc->name, name);
+}
+
 static int text_event(void *priv, const struct rtrace_event *ev)
 {
 	const struct text_state *t = priv;
@@ -45,6 +74,12 @@ static int text_event(void *priv, const struct rtrace_event *ev)
 		fprintf(f, "%s", d->name);
 	else
 		fprintf(f, "event%u", ev->type);
+	if (ev->nr_args == RTRACE_REC_RAW && is_type(ev, RTRACE_EV_MARKER, "marker")) {
+		fprintf(f, " len=%u text=", ev->raw_len);
+		put_escaped(f, ev->raw, ev->raw_len);
+		fputc('\n', f);
+		return 0;
+	}
 	if (ev->nr_args == RTRACE_REC_RAW) {
 		fprintf(f, " len=%u data=", ev->raw_len);
 		for (i = 0; i < ev->raw_len; i++)

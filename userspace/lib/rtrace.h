@@ -293,6 +293,22 @@ int rtrace_session__stats(struct rtrace_session *s, struct rtrace_lane_stats **o
 ssize_t rtrace_session__read(struct rtrace_session *s, void *buf, size_t len);
 
 /**
+ * rtrace_session__mark() - write() one user marker into the running session
+ * @s: session
+ * @buf: the marker's bytes (any bytes; text is usual)
+ * @len: bytes at @buf, 1 .. rtrace_info.marker_max
+ *
+ * Records one RTRACE_EV_MARKER event, whole or not at all ("User markers"
+ * in uapi/linux/rtrace.h).
+ *
+ * Context: process.
+ * Return: 0; -EINVAL (@len 0), -E2BIG (above marker_max), -ENODATA (no
+ * running session, or it does not record on this CPU), -ENOSPC (ring full
+ * in discard mode: counted as lost), -EFAULT, or another -errno.
+ */
+int rtrace_session__mark(struct rtrace_session *s, const void *buf, size_t len);
+
+/**
  * typedef rtrace_read_fn - consumer of stream bytes in the read loop
  * @ctx: rtrace_read_loop_opts.ctx
  * @data: bytes read, whole records/sub-buffers as read() returned them

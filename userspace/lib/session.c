@@ -214,6 +214,16 @@ ssize_t rtrace_session__read(struct rtrace_session *s, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+int rtrace_session__mark(struct rtrace_session *s, const void *buf, size_t len)
+{
+	ssize_t n = write(s->fd, buf, len);
+
+	if (n < 0)
+		return -errno;
+	/* A marker is all or nothing: a short count would be a kernel bug. */
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -395,6 +395,47 @@ diff $T/stats.rows $T/stats.fromjson >$T/err
 ok "$([ $? -eq 0 ] && [ "$(wc -l <$T/stats.rows)" -ge 2 ] && [ "$(jget .version <$T/stats.flat)" = 1 ]; echo $?)" \
 	"stats --json: every row and the total equal the text ($(wc -l <$T/stats.rows) rows)"
 
+# --- user markers: a script marks three phases; they come back in order, with
+# their bytes, around the phases' events (10 and 20 test events)
+rtrace record -f -o $T/mark.dat --buffer-size 64K --subbuf-size 4K -- sh -c "
+	rtrace mark phase one begins &&
+	echo 10 >$P/emit &&
+	rtrace mark 'phase \"two\"' &&
+	echo 20 >$P/emit &&
+	printf 'end\\001\\377' | rtrace mark -" 2>$T/err
+ok $? "record -- a script that writes three markers"
+rtrace decode $T/mark.dat >$T/mark.txt 2>>$T/err
+ok $? "decode the markers' capture"
+awk '$4 == "marker" { sub(/^[^ ]* [^ ]* [^ ]* marker /, ""); print }' $T/mark.txt >$T/mark.got
+cat >$T/mark.want <<'EOF2'
+len=16 text="phase one begins"
+len=11 text="phase \"two\""
+len=5 text="end\x01\xff"
+EOF2
+diff $T/mark.want $T/mark.got >$T/err
+ok $? "three markers in order, with their bytes (non-printables escaped)"
+awk '$4 == "marker" { m++; next } $4 == "test" { c[m]++ }
+	END { printf "%d %d %d %d\n", c[0], c[1], c[2], c[3] }' $T/mark.txt >$T/mark.between
+echo "test events before/between/after the markers: $(cat $T/mark.between)" >$T/err
+ok "$([ "$(cat $T/mark.between)" = "0 10 20 0" ]; echo $?)" "the phases' events lie between their markers"
+rtrace mark no session 2>$T/err
+ok "$([ $? -eq 1 ] && grep -q 'no session is running' $T/err; echo $?)" "mark with no running session: exit 1, says why"
+rtrace configure --discard --buffer-size 64K --subbuf-size 4K 2>$T/err && rtrace start 2>>$T/err
+ok $? "configure; start (for bad markers)"
+rtrace info | grep -qx 'marker_max  *4010' 2>>$T/err
+ok $? "info: marker_max 4010 with 4 KiB sub-buffers"
+head -c 4011 /dev/zero | tr '\0' x | rtrace mark - 2>$T/err
+ok "$([ $? -eq 1 ] && grep -q '4011 bytes: larger than a marker of this session can be (4010' $T/err; echo $?)" \
+	"mark of 4011 bytes: exit 1, names the limit"
+head -c 4010 /dev/zero | tr '\0' x | rtrace mark - 2>$T/err
+ok $? "mark of 4010 bytes records"
+rtrace mark '' 2>$T/err
+ok "$([ $? -eq 1 ] && grep -q 'empty marker' $T/err; echo $?)" "empty mark: exit 1"
+rtrace mark 2>$T/err
+ok "$([ $? -eq 2 ]; echo $?)" "mark without TEXT: exit 2"
+rtrace stop 2>$T/err && rtrace reset 2>>$T/err || rtrace reset --discard 2>>$T/err
+ok $? "stop; reset"
+
 # permission denied: the file mode (EACCES), then the capability (EPERM), as user nobody
 grep -q "^nobody:" /etc/passwd 2>/dev/null || echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>/etc/passwd
 as_nobody() {
