@@ -39,6 +39,7 @@ struct marks {
 };
 
 static struct marks found;
+static void *volatile null_buf;	/* NULL the compiler cannot see */
 
 /* Every marker of a stream, in stream order.  Return: 0 or -1. */
 static int collect(const uint8_t *buf, size_t len, struct marks *out)
@@ -206,7 +207,7 @@ TEST_F(mk, bad_writes_record_and_count_nothing)
 	EXPECT_ERRNO(E2BIG, write(self->fd, big, 1 << 20));
 	EXPECT_ERRNO(EINVAL, write(self->fd, "x", 0));
 	EXPECT_ERRNO(EFAULT, write(self->fd, unmapped, 16));
-	EXPECT_ERRNO(EFAULT, write(self->fd, NULL, 16));
+	EXPECT_ERRNO(EFAULT, write(self->fd, null_buf, 16));
 
 	ASSERT_EQ(0, rt_stats(self->fd, &after));
 	EXPECT_EQ(before.written, after.written);
