@@ -250,15 +250,18 @@ static __always_inline u8 *rtrace_put_varint(u8 *p, u64 v)
 	return p;
 }
 
-/* @v < 2^14: one or two bytes. */
+/*
+ * @v < 2^14: one or two bytes.  The masks cost nothing (byte stores) and
+ * keep sparse quiet when @v is a constant above 0xff (a type from 16 on).
+ */
 static __always_inline u8 *rtrace_put_varint14(u8 *p, u64 v)
 {
 	if (v < 0x80) {
-		*p = (u8)v;
+		*p = (u8)(v & 0x7f);
 		return p + 1;
 	}
-	p[0] = (u8)v | 0x80;
-	p[1] = (u8)(v >> 7);
+	p[0] = (u8)(v & 0x7f) | 0x80;
+	p[1] = (u8)((v >> 7) & 0x7f);
 	return p + 2;
 }
 
