@@ -69,6 +69,7 @@ struct rtrace_source {
 
 /* The sources (one file each), in the order of the table in sources.c. */
 extern const struct rtrace_source rtrace_source_kapi;
+extern const struct rtrace_source rtrace_source_validate;
 
 /* sources.c: the session code's calls, over the table. */
 u64 rtrace_sources_supported(void);

@@ -12,6 +12,7 @@
 /* Adding a source: one row here (and source.h says what else). */
 static const struct rtrace_source *const rtrace_sources[] = {
 	&rtrace_source_kapi,
+	&rtrace_source_validate,
 };
 
 /**

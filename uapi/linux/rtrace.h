@@ -200,7 +200,7 @@
  *   10       RTRACE_EV_TASK_NAME (raw, struct rtrace_task_name below)
  *   11       RTRACE_EV_MARKER, a user marker written with write() (raw:
  *            the written bytes, see "User markers" below)
- *   12..63   reserved for rtrace
+ *   12..63   reserved for rtrace (48..55: the validation source, below)
  *   64..     rtrace_emit() callers (RTRACE_EV_FIRST_USER .. RTRACE_EV_MAX)
  */
 #define RTRACE_EV_INVALID		0
@@ -210,6 +210,92 @@
 #define RTRACE_EV_MARKER		11	/* "marker": the bytes of one write() */
 #define RTRACE_EV_FIRST_USER		64	/* first id for rtrace_emit() callers */
 #define RTRACE_EV_MAX			0xffff
+
+/*
+ * The validation source's events (RTRACE_SOURCE_VALIDATE): one type per
+ * argument shape of the writer API.  Their arguments and payloads, the
+ * check value and the summary records are specified in
+ * Documentation/abi.md, "The validation source"; `rtrace verify` checks them.
+ */
+#define RTRACE_EV_VAL_ARGS0		48	/* no argument */
+#define RTRACE_EV_VAL_ARGS1		49	/* 1 argument: seq, kind, check */
+#define RTRACE_EV_VAL_ARGS2		50	/* n arguments: seq, kind | check << 2, filler */
+#define RTRACE_EV_VAL_ARGS3		51
+#define RTRACE_EV_VAL_ARGS4		52
+#define RTRACE_EV_VAL_ARGS5		53
+#define RTRACE_EV_VAL_ARGS14		54	/* rtrace_emit(), RTRACE_REC_MAX_ARGS arguments */
+#define RTRACE_EV_VAL_RAW		55	/* raw: events and summary records, by tag */
+
+/* Generators (kinds) of the validation source: the context they emit from. */
+#define RTRACE_VAL_TASK			0	/* a kthread bound to each CPU */
+#define RTRACE_VAL_SOFTIRQ		1	/* a soft hrtimer per CPU */
+#define RTRACE_VAL_HARDIRQ		2	/* a hard hrtimer per CPU */
+#define RTRACE_VAL_NMI			3	/* self-NMIs and cross-CPU NMIs */
+#define RTRACE_VAL_NR_KINDS		4
+
+/* First byte of an RTRACE_EV_VAL_RAW payload (0..3: an event of that kind). */
+#define RTRACE_VAL_TAG_GEN		0x80	/* struct rtrace_val_gen_summary */
+#define RTRACE_VAL_TAG_CPU		0x81	/* struct rtrace_val_cpu_summary */
+
+/* Results of a validation write by errno (the res[] arrays below). */
+#define RTRACE_VAL_RES_EBUSY		0	/* RTRACE_LOST_RECURSION */
+#define RTRACE_VAL_RES_ENOSPC		1	/* RTRACE_LOST_FULL */
+#define RTRACE_VAL_RES_E2BIG		2	/* RTRACE_LOST_TOO_LARGE */
+#define RTRACE_VAL_RES_ENODEV		3	/* RTRACE_LOST_OFF */
+#define RTRACE_VAL_RES_OTHER		4	/* any other error: a bug */
+#define RTRACE_VAL_NR_RES		5
+
+/**
+ * struct rtrace_val_gen_summary - counters of one generator (raw payload)
+ * @tag: RTRACE_VAL_TAG_GEN
+ * @kind: RTRACE_VAL_*
+ * @lane: the lane of the generator's context on this kernel (its events
+ *	are on it, or on RTRACE_LANE_SPARE)
+ * @reserved: zero
+ * @cpu: CPU the generator emits on
+ * @seq: sequenced events attempted: their seqs are 0 .. @seq - 1
+ * @unseq: unsequenced events attempted (no argument, raw under 16 bytes)
+ * @ok: writes that returned 0
+ * @res: failed writes by errno, RTRACE_VAL_RES_*
+ * @check: check value of the words before it (Documentation/abi.md)
+ *
+ * Cumulative from the session's first START; written at every STOP.
+ */
+struct rtrace_val_gen_summary {
+	__u8 tag;
+	__u8 kind;
+	__u8 lane;
+	__u8 reserved;
+	__u32 cpu;
+	__u64 seq;
+	__u64 unseq;
+	__u64 ok;
+	__u64 res[RTRACE_VAL_NR_RES];
+	__u64 check;
+};
+
+/**
+ * struct rtrace_val_cpu_summary - one CPU's summary, after its generators'
+ * @tag: RTRACE_VAL_TAG_CPU
+ * @nr_kinds: RTRACE_VAL_NR_KINDS
+ * @reserved: zero
+ * @cpu: the CPU
+ * @written: summary records of this CPU written before this one
+ * @res: failed summary writes of this CPU by errno, RTRACE_VAL_RES_*
+ * @pairs: pairs[a][b]: writes on lane b of this CPU that began while lane
+ *	a was busy (what rtrace_lane_stats.nested sums)
+ * @check: check value of the words before it
+ */
+struct rtrace_val_cpu_summary {
+	__u8 tag;
+	__u8 nr_kinds;
+	__u16 reserved;
+	__u32 cpu;
+	__u64 written;
+	__u64 res[RTRACE_VAL_NR_RES];
+	__u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
+	__u64 check;
+};
 
 /* rtrace_subbuf_hdr.flags */
 #define RTRACE_SB_FLUSHED		0x01	/* published before it was full */
@@ -365,8 +451,9 @@ struct rtrace_event_desc {
 };
 
 /*
- * Event sources (rtrace_config.sources).  Only RTRACE_SOURCE_KAPI exists;
- * bits 1..3 are reserved for the upcoming sched, irq and syscall sources
+ * Event sources (rtrace_config.sources).  RTRACE_SOURCE_KAPI and
+ * RTRACE_SOURCE_VALIDATE (a test source) exist; bits 1..3 are reserved
+ * for the upcoming sched, irq and syscall sources
  * (CONFIGURE refuses them with -EOPNOTSUPP; rtrace_info.sources_supported
  * says what this module implements).
  */
@@ -374,6 +461,7 @@ struct rtrace_event_desc {
 #define RTRACE_SOURCE_SCHED		(1ULL << 1)	/* reserved */
 #define RTRACE_SOURCE_IRQ		(1ULL << 2)	/* reserved */
 #define RTRACE_SOURCE_SYSCALLS		(1ULL << 3)	/* reserved */
+#define RTRACE_SOURCE_VALIDATE		(1ULL << 16)	/* test generators, `rtrace verify` */
 
 /* rtrace_config.flags */
 #define RTRACE_CONFIG_OVERWRITE		(1U << 0)	/* flight recorder: keep newest */

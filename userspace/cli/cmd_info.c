@@ -6,7 +6,10 @@
 
 #include "cli.h"
 
-static const char * const source_names[] = { "kapi", "sched", "irq", "syscalls" };
+/* By bit; bits without a name are printed as a mask. */
+static const char * const source_names[64] = {
+	[0] = "kapi", [1] = "sched", [2] = "irq", [3] = "syscalls", [16] = "validate",
+};
 
 static const char *state_name(uint32_t st)
 {
@@ -25,14 +28,20 @@ static const char *state_name(uint32_t st)
 
 static void print_sources(const char *label, uint64_t v)
 {
+	uint64_t other = 0;
 	unsigned int i;
 
 	printf("%-18s", label);
-	for (i = 0; i < 4; i++)
-		if (v & (1ull << i))
+	for (i = 0; i < 64; i++) {
+		if (!(v & (1ull << i)))
+			continue;
+		if (source_names[i])
 			printf(" %s", source_names[i]);
-	if (v >> 4)
-		printf(" 0x%llx", (unsigned long long)(v >> 4 << 4));
+		else
+			other |= 1ull << i;
+	}
+	if (other)
+		printf(" 0x%llx", (unsigned long long)other);
 	printf("%s\n", v ? "" : " none");
 }
 
@@ -42,8 +51,8 @@ static void json_sources(struct json *j, const char *key, const char *mask_key, 
 	unsigned int i;
 
 	json_array_begin(j, key);
-	for (i = 0; i < 4; i++)
-		if (v & (1ull << i))
+	for (i = 0; i < 64; i++)
+		if ((v & (1ull << i)) && source_names[i])
 			json_str(j, NULL, source_names[i]);
 	json_array_end(j);
 	json_u64(j, mask_key, v);

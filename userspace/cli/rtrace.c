@@ -19,7 +19,8 @@
 "                            --buffer-size (default 16K); the unit read() hands out\n" \
 "  --cpus LIST               CPUs to trace, e.g. 0-3,6 (default: all)\n" \
 "  --sources LIST            event sources: kapi (rtrace_emit() from other modules),\n" \
-"                            sched, irq, syscalls, or all (default kapi); 'rtrace info'\n" \
+"                            sched, irq, syscalls, or all (default kapi); validate (test\n" \
+"                            generators for 'rtrace verify', not in all); 'rtrace info'\n" \
 "                            shows what the loaded module supports\n" \
 "  --discard                 replace a session whose data nobody has read (without it,\n" \
 "                            that fails: nothing recorded disappears unasked)\n"

@@ -118,6 +118,7 @@ int parse_sources(const char *s, uint64_t *out)
 		{ "sched", RTRACE_SOURCE_SCHED },
 		{ "irq", RTRACE_SOURCE_IRQ },
 		{ "syscalls", RTRACE_SOURCE_SYSCALLS },
+		{ "validate", RTRACE_SOURCE_VALIDATE },
 		{ "all", RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ |
 			 RTRACE_SOURCE_SYSCALLS },
 	};
@@ -192,7 +193,7 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 	case OPT_SOURCES:
 		if (parse_sources(arg, &c->cfg.sources))
 			return cli_usage_error(cmd,
-					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, all",
+					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, validate, all",
 					       arg);
 		return 1;
 	}
