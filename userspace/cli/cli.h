@@ -74,6 +74,7 @@ enum {
 	OPT_STATUS,
 	OPT_DISCARD,
 	OPT_FORMAT,
+	OPT_MAX_PROBLEMS,
 };
 
 #define CLI_CONFIG_LONGOPTS						\
@@ -160,5 +161,6 @@ int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif /* _RTRACE_CLI_H */

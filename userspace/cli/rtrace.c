@@ -178,6 +178,23 @@ static const struct cli_cmd commands[] = {
 	  "mapping of every event and what each viewer shows.\n"
 	  "Examples: rtrace convert trace.dat --to ctf -o trace.ctf && babeltrace2 trace.ctf\n"
 	  "          rtrace convert trace.dat --to perfetto -o trace.pftrace\n" },
+	{ "verify", cmd_verify, "[--max-problems N] FILE",
+	  "prove a capture of the validation source complete; last line verify: ok|FAIL",
+	  "For captures recorded with --sources validate (the test generators of rtrace.ko,\n"
+	  "Documentation/abi.md \"The validation source\"), stopped and read to the end.\n"
+	  "Checks, per session and CPU: every record decodes and its check value holds (one\n"
+	  "that holds for another CPU is reported on the wrong CPU); no generator's sequence\n"
+	  "number appears twice or beyond its attempts; each generator's records are on its\n"
+	  "lane or the spare lane; timestamps never go backwards within a (cpu, lane); and the\n"
+	  "generators' in-band counters add up: attempts = successes + failures by errno,\n"
+	  "successes = records read + overwritten, failures by errno = lost by cause, so every\n"
+	  "event attempted is read once or counted lost.  Records of other sources are allowed\n"
+	  "(the loss checks then become upper bounds).\n"
+	  "Prints each problem (at most --max-problems, default 20), the losses, the nesting\n"
+	  "by lane pair (a<-b: writes on lane b that began while lane a was busy), then the\n"
+	  "last line: 'verify: ok events=N lost=N torn=0 nested=N' (exit 0) or 'verify: FAIL\n"
+	  "...' with counts by kind of problem (exit 1).\n"
+	  "  --max-problems N          describe at most N problems (all are counted)\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or a command's details", NULL },
 };
 

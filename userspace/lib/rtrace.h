@@ -768,6 +768,85 @@ size_t rtrace_decoder__nr_packets(const struct rtrace_decoder *dec);
  */
 int rtrace_decoder__packet(const struct rtrace_decoder *dec, size_t idx, struct rtrace_packet *pkt);
 
+/* ---------------------------------------------------------------- verify */
+
+/**
+ * struct rtrace_verify_opts - options of rtrace_verify__run()
+ * @sz: sizeof(struct rtrace_verify_opts)
+ * @log: where each problem is described in one line ("verify: ..."), or NULL
+ * @max_msgs: lines at most (0: 20); the counters of the result count them all
+ */
+struct rtrace_verify_opts {
+	size_t sz;
+	FILE *log;
+	unsigned int max_msgs;
+};
+
+/**
+ * struct rtrace_verify_result - what rtrace_verify__run() found
+ * @events: records of the validation source read (events and summaries)
+ * @other_events: records of other sources (the loss checks then become
+ *	upper bounds: those sources may have lost events too)
+ * @lost: events lost by RTRACE_LOST_* cause, every lane of every session
+ * @lost_total: sum of @lost
+ * @missing_events: events the generators attempted that are not in the
+ *	stream (each must be counted in @lost)
+ * @torn: records that are damaged (check value or layout) or do not decode
+ * @nested: writes that began while another lane of their CPU was busy
+ *	(sum of @pairs)
+ * @pairs: pairs[a][b]: writes on lane b that began while lane a was busy,
+ *	summed over the CPU summaries
+ * @spare: records of the source on the spare lane
+ * @cpus: (session, cpu) pairs verified
+ * @failures: problems found; 0 means the capture is proven complete
+ * @missing: CPUs whose missing events are not all counted lost
+ * @duplicate: sequence numbers found twice
+ * @bad_check: damaged records (check value, layout, sequence number range)
+ * @wrong_cpu: records whose check value holds for another CPU
+ * @wrong_lane: generators with records on a lane not theirs
+ * @backwards: records with a timestamp before the previous one of their lane
+ * @counters: counter mismatches: summaries missing, attempts != results,
+ *	results != what the stream read and counted lost
+ * @decode_errors: 1 if the stream itself does not decode
+ */
+struct rtrace_verify_result {
+	uint64_t events;
+	uint64_t other_events;
+	uint64_t lost[RTRACE_NR_LOST];
+	uint64_t lost_total;
+	uint64_t missing_events;
+	uint64_t torn;
+	uint64_t nested;
+	uint64_t pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
+	uint64_t spare;
+	uint64_t cpus;
+	uint64_t failures;
+	uint64_t missing;
+	uint64_t duplicate;
+	uint64_t bad_check;
+	uint64_t wrong_cpu;
+	uint64_t wrong_lane;
+	uint64_t backwards;
+	uint64_t counters;
+	uint64_t decode_errors;
+};
+
+/**
+ * rtrace_verify__run() - prove a capture of the validation source complete
+ * @dec: a decoder that has not been iterated yet (any order option)
+ * @opts: options, or NULL
+ * @res: filled in
+ * Checks every record of RTRACE_SOURCE_VALIDATE and the in-band counters
+ * (Documentation/abi.md, "The validation source"; the list is at the top
+ * of lib/verify.c).  The capture must hold whole sessions that were
+ * stopped and read to their end (the generators' summaries come last).
+ * Context: process.
+ * Return: 0 (then @res->failures says whether the capture passed), or
+ * -errno (-ENOMEM, -EINVAL).
+ */
+int rtrace_verify__run(struct rtrace_decoder *dec, const struct rtrace_verify_opts *opts,
+		       struct rtrace_verify_result *res);
+
 /* -------------------------------------------------------------- exporters */
 
 /**

@@ -114,6 +114,7 @@ run() {
 	echo "TAP version 13"
 	step "build: gcc static (lib, cli, tests)" $MAKE -C "$src" O="$O" all
 	tap_prog test_lib "$O/tests/test_lib" "lib: "
+	tap_prog test_verify "$O/tests/test_verify" "verify: "
 	tap_prog test_cli.sh "$here/test_cli.sh" "$O/rtrace" "$O/tests/gen_stream" "cli: "
 	tap_prog test_export.sh "$here/test_export.sh" "$O/rtrace" "$O/tests/gen_stream" "export: "
 
@@ -124,6 +125,7 @@ run() {
 	if [ -x "$O/san/tests/test_lib" ]; then
 		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 		tap_prog "asan+ubsan test_lib" "$O/san/tests/test_lib" "asan+ubsan lib: "
+		tap_prog "asan+ubsan test_verify" "$O/san/tests/test_verify" "asan+ubsan verify: "
 		tap_prog "asan+ubsan test_cli.sh" \
 			"$here/test_cli.sh" "$O/san/rtrace" "$O/tests/gen_stream" "asan+ubsan cli: "
 		tap_prog "asan+ubsan test_export.sh" \
@@ -133,6 +135,7 @@ run() {
 	step "build: dynamic for valgrind" $MAKE -C "$src" O="$O/dyn" STATIC=0 all
 	if [ -x "$O/dyn/tests/test_lib" ]; then
 		valgrind_run "valgrind: test_lib clean" 0 "$O/dyn/tests/test_lib"
+		valgrind_run "valgrind: test_verify clean" 0 "$O/dyn/tests/test_verify"
 		"$O/tests/gen_stream" sample "$log/vg.dat" 5 40
 		valgrind_run "valgrind: rtrace decode clean" 0 "$O/dyn/rtrace" decode "$log/vg.dat"
 		valgrind_run "valgrind: rtrace report clean" 0 "$O/dyn/rtrace" report "$log/vg.dat"
