@@ -24,7 +24,7 @@ MOD_FLAGS	:= $(if $(filter 1,$(RTRACE_DEBUG)),--debug-build)
 export RTRACE_CACHE KERNELS TESTS
 
 .PHONY: all modules userspace selftests check lint demo install clean help bench deps debug-kernel \
-	dkms dkms-src reliability-report
+	dkms dkms-src reliability-report stress
 
 all: modules userspace selftests
 
@@ -44,6 +44,9 @@ help:
 	@echo '  make bench       benchmarks (bench/)'
 	@echo '  make reliability-report  per kernel and build: tests, fuzz calls, verify, nesting'
 	@echo '                   pairs, faults, from the last make check (also printed by it)'
+	@echo '  make stress      the validation source recorded and verified on every kernel and'
+	@echo '                   module build, DURATION seconds of recording per kernel (default 120;'
+	@echo '                   make check does 30)'
 	@echo '  make install     install rtrace.ko for KDIR (default: running kernel), the uapi'
 	@echo '                   header, the userspace tools, and for other modules the kernel'
 	@echo '                   API headers and Module.symvers in PREFIX/src/rtrace/, and the'
@@ -76,6 +79,11 @@ selftests:
 
 check:
 	scripts/check.sh
+
+# The stress of make check, longer: DURATION seconds per kernel, shared by BUILDS.
+DURATION	?= 120
+stress:
+	RTRACE_STRESS_SECONDS=$(DURATION) TESTS=stress scripts/check.sh
 
 lint:
 	scripts/lint.sh

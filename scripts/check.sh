@@ -10,7 +10,11 @@
 #                                 and/or host steps lint, unit, vm (runner
 #                                 self-tests), cli (CLI in the VM), install
 #                                 (dkms, make install, run from the
-#                                 installed files in a VM); default all
+#                                 installed files in a VM), stress (the
+#                                 validation source and rtrace verify in
+#                                 the VM); default all
+#   RTRACE_STRESS_SECONDS=N       stress recording per kernel, shared by its
+#                                 builds (default 30)
 # Logs of each step: build/check/<step>.log
 set -u -o pipefail
 # The whole script is one compound command, read before it runs: editing
@@ -36,7 +40,7 @@ want() {	# host step selected?
 }
 progs=
 for t in $TESTS; do
-	case $t in lint|unit|vm|cli|install) ;; *) progs="$progs $t" ;; esac
+	case $t in lint|unit|vm|cli|install|stress) ;; *) progs="$progs $t" ;; esac
 done
 
 # step NAME COMMAND...: run, show and keep the output; a step that fails
@@ -90,7 +94,7 @@ prebuild() {
 
 debug_needed=0
 case " $KERNELS " in *" debug "*)
-	{ [ -z "$TESTS" ] || [ -n "$progs" ] || want cli; } && debug_needed=1 ;;
+	{ [ -z "$TESTS" ] || [ -n "$progs" ] || want cli || want stress; } && debug_needed=1 ;;
 esac
 [ $debug_needed = 1 ] && job debug-kernel scripts/build-debug-kernel.sh
 
@@ -101,18 +105,26 @@ nbuilds=$(echo $BUILDS | wc -w)
 fuzz_calls=$(( (100000 + nbuilds - 1) / nbuilds ))
 cmd="export RTRACE_FUZZ_CALLS=$fuzz_calls; /rtrace/selftests/run_all$progs; st=\$?"
 add=()
+suites=		# the host steps' suites that run in the VM
+# Each suite starts with only rtrace.ko loaded.
+unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
 if want cli && [ -f userspace/tests/vm_cli.sh ]; then
-	add=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
-	# Each suite starts with only rtrace.ko loaded.
-	unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
-	cmd="$cmd; $unload; sh /rtrace/vm_cli.sh || st=1"
+	add+=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
+	suites="$suites; $unload; sh /rtrace/vm_cli.sh || st=1"
 fi
+# The stress's seconds per kernel are shared by the boots of that kernel.
+if want stress && [ -f userspace/tests/vm_stress.sh ]; then
+	stress_s=$(( (${RTRACE_STRESS_SECONDS:-30} + nbuilds - 1) / nbuilds ))
+	add+=(--add userspace/tests/vm_stress.sh:/rtrace/vm_stress.sh)
+	suites="$suites; $unload; sh /rtrace/vm_stress.sh $stress_s || st=1"
+fi
+cmd="$cmd$suites"
 # Last in every boot: lockdown, once raised, stays until the next boot.
 [ -z "$TESTS" ] && cmd="$cmd; /rtrace/selftests/lockdown_test || st=1"
 cmd="$cmd; exit \$st"
 vm_jobs=0
 if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
-	[ -z "$TESTS" ] || [ -n "$progs" ] || cmd="sh /rtrace/vm_cli.sh"
+	[ -z "$TESTS" ] || [ -n "$progs" ] || cmd="st=0$suites; exit \$st"
 	vm_jobs=1
 	# Longest first: the debug kernel, then rt, 6.1 and cloud.
 	for k in debug rt 6.1 cloud; do
@@ -146,7 +158,7 @@ if want unit; then
 	done
 fi
 
-if [ $vm_jobs = 1 ] || want cli; then
+if [ $vm_jobs = 1 ] || want cli || want stress; then
 	step prebuild prebuild || { scripts/tap-summary "$all"; exit 1; }
 fi
 

@@ -39,6 +39,7 @@ int cmd_verify(int argc, char **argv)
 	const char *cmd = "verify";
 	struct rtrace_decoder *dec;
 	uint64_t max = 20;
+	unsigned int i;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -71,6 +72,10 @@ int cmd_verify(int argc, char **argv)
 	       (unsigned long long)r.other_events,
 	       r.other_events ? " (other sources: losses checked as upper bounds)" : "");
 	print_nesting(&r);
+	printf("lanes:");
+	for (i = 0; i < RTRACE_NR_LANES; i++)
+		printf(" %s=%llu", rtrace_lane__name(i), (unsigned long long)r.lane_cpus[i]);
+	printf(" (cpus with records there)\n");
 	if (r.failures) {
 		printf("verify: FAIL problems=%llu missing=%llu duplicate=%llu bad_check=%llu wrong_cpu=%llu wrong_lane=%llu backwards=%llu counters=%llu decode=%llu\n",
 		       (unsigned long long)r.failures, (unsigned long long)r.missing,

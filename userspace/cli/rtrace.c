@@ -191,7 +191,8 @@ static const struct cli_cmd commands[] = {
 	  "event attempted is read once or counted lost.  Records of other sources are allowed\n"
 	  "(the loss checks then become upper bounds).\n"
 	  "Prints each problem (at most --max-problems, default 20), the losses, the nesting\n"
-	  "by lane pair (a<-b: writes on lane b that began while lane a was busy), then the\n"
+	  "by lane pair (a<-b: writes on lane b that began while lane a was busy), per lane\n"
+	  "the number of CPUs with records there, then the\n"
 	  "last line: 'verify: ok events=N lost=N torn=0 nested=N' (exit 0) or 'verify: FAIL\n"
 	  "...' with counts by kind of problem (exit 1).\n"
 	  "  --max-problems N          describe at most N problems (all are counted)\n" },

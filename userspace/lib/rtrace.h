@@ -798,6 +798,7 @@ struct rtrace_verify_opts {
  *	summed over the CPU summaries
  * @spare: records of the source on the spare lane
  * @cpus: (session, cpu) pairs verified
+ * @lane_cpus: per lane, (session, cpu) pairs with records of the source on it
  * @failures: problems found; 0 means the capture is proven complete
  * @missing: CPUs whose missing events are not all counted lost
  * @duplicate: sequence numbers found twice
@@ -820,6 +821,7 @@ struct rtrace_verify_result {
 	uint64_t pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
 	uint64_t spare;
 	uint64_t cpus;
+	uint64_t lane_cpus[RTRACE_NR_LANES];
 	uint64_t failures;
 	uint64_t missing;
 	uint64_t duplicate;

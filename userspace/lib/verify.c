@@ -44,6 +44,7 @@ struct vcpu {
 	uint64_t args0_read;		/* records without argument (kind unknown) */
 	uint32_t args0_lanes;
 	uint64_t other;			/* records of other sources */
+	uint32_t lanes;			/* lanes with records of the source */
 	uint64_t last_ts[RTRACE_NR_LANES];
 	uint8_t have_ts[RTRACE_NR_LANES];
 	uint64_t lost[RTRACE_NR_LOST];
@@ -297,6 +298,8 @@ static int val_event(struct vctx *v, const struct rtrace_event *ev)
 	}
 	c->read++;
 	v->res->events++;
+	if (ev->lane < RTRACE_NR_LANES)
+		c->lanes |= 1u << ev->lane;
 	if (ev->lane == RTRACE_LANE_SPARE)
 		v->res->spare++;
 	if (ev->type == RTRACE_EV_VAL_ARGS0) {
@@ -389,6 +392,8 @@ static void val_cpu_end(struct vctx *v, uint32_t sess, uint32_t cpu, struct vcpu
 	if (!c->read && !c->have_cs)
 		return;
 	v->res->cpus++;
+	for (i = 0; i < RTRACE_NR_LANES; i++)
+		v->res->lane_cpus[i] += (c->lanes >> i) & 1;
 	if (!c->have_cs) {
 		vfail(v, &v->res->counters,
 		      "session %u cpu %u: no CPU summary (was the session stopped, and read to its end?)",

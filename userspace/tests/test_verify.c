@@ -333,6 +333,9 @@ static void test_ok(void)
 	CHECK_EQ(1, r.spare);
 	CHECK_EQ(2 * NCPU + 1, r.nested);
 	CHECK_EQ(1, r.pairs[RTRACE_LANE_TASK][RTRACE_LANE_SPARE]);
+	CHECK_EQ(NCPU, r.lane_cpus[RTRACE_LANE_TASK]);
+	CHECK_EQ(NCPU, r.lane_cpus[RTRACE_LANE_NMI]);
+	CHECK_EQ(1, r.lane_cpus[RTRACE_LANE_SPARE]);
 }
 
 /* Each defect fails, with its counter (and with no unrelated one where exact). */
