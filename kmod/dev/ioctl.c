@@ -7,9 +7,11 @@
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "dev.h"
+#include "../events.h"
 #include "../ring/ring.h"
 #include "../sources/source.h"
 
@@ -114,6 +116,8 @@ static int rdev_info(struct rtrace_info __user *uarg)
 	info.nr_lanes = RTRACE_NR_LANES;
 	info.page_size = PAGE_SIZE;
 	info.sources_supported = rtrace_sources_supported();
+	info.events_supported = rtrace_tp_events(~0ULL, false);
+	info.events_available = rtrace_tp_events(~0ULL, true);
 	mutex_lock(&rdev.lock);
 	s = rdev.session;
 	info.state = rdev.state;
@@ -127,6 +131,7 @@ static int rdev_info(struct rtrace_info __user *uarg)
 		info.config_flags = s->cfg.flags;
 		info.sources = s->cfg.sources;
 		info.marker_max = rdev_marker_max(s);
+		info.events = s->cfg.events;
 		if (READ_ONCE(s->broken_pending) || rtrace_ring_has_data(s->ring))
 			info.flags |= RTRACE_INFO_UNREAD;
 		if (s->broken || rtrace_ring_broken(s->ring))
@@ -140,6 +145,44 @@ static int rdev_info(struct rtrace_info __user *uarg)
 	    clear_user((u8 __user *)uarg + sizeof(info), size - sizeof(info)))
 		return -EFAULT;
 	return 0;
+}
+
+/* EVENTS: the event table, as the next stream header will list it. */
+static int rdev_events(struct rtrace_events __user *uarg)
+{
+	struct rtrace_events req;
+	struct rtrace_event_desc *tab;
+	u8 __user *dst;
+	unsigned int nr, i, n;
+	int ret;
+
+	ret = rdev_copy_sized(&req, sizeof(req), uarg, RTRACE_EVENTS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (req.reserved)
+		return -EINVAL;
+	if (req.desc_size < sizeof(*tab) || req.desc_size > RDEV_MAX_STRUCT)
+		return -EINVAL;
+	if (req.nr_descs && !req.descs_ptr)
+		return -EFAULT;
+
+	tab = rtrace_events_table(0, &nr);
+	if (!tab)
+		return -ENOMEM;
+	n = min(req.nr_descs, nr);
+	dst = u64_to_user_ptr(req.descs_ptr);
+	for (i = 0; i < n; i++, dst += req.desc_size) {
+		if (copy_to_user(dst, &tab[i], sizeof(*tab)) ||
+		    clear_user(dst + sizeof(*tab), req.desc_size - sizeof(*tab))) {
+			ret = -EFAULT;
+			goto free;
+		}
+	}
+	if (put_user(nr, &uarg->nr_descs))
+		ret = -EFAULT;
+free:
+	kfree(tab);
+	return ret;
 }
 
 /* The direction bits of @cmd must be those of the ioctl it names. */
@@ -185,6 +228,10 @@ long rdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!rdev_dir_ok(cmd, RTRACE_IOC_INFO))
 			return -ENOTTY;
 		return rdev_info(uarg);
+	case _IOC_NR(RTRACE_IOC_EVENTS):
+		if (!rdev_dir_ok(cmd, RTRACE_IOC_EVENTS))
+			return -ENOTTY;
+		return rdev_events(uarg);
 	}
 	return -ENOTTY;
 }

@@ -27,7 +27,8 @@
 /* The RTRACE_SOURCE_* bits of the ABI; those without a source get -EOPNOTSUPP. */
 #define RDEV_SOURCES_KNOWN	(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | \
 				 RTRACE_SOURCE_IRQ | RTRACE_SOURCE_SYSCALLS | \
-				 RTRACE_SOURCE_VALIDATE)
+				 RTRACE_SOURCE_FAULTS | RTRACE_SOURCE_BLOCK | \
+				 RTRACE_SOURCE_WORKQUEUE | RTRACE_SOURCE_VALIDATE)
 
 struct rdev_device rdev;
 
@@ -276,10 +277,14 @@ int rdev_configure(const struct rtrace_config *ucfg)
 		return -EINVAL;
 	discard = cfg->flags & RTRACE_CONFIG_DISCARD_UNREAD;
 	cfg->flags &= ~RTRACE_CONFIG_DISCARD_UNREAD;	/* an action, not a property */
-	if (!cfg->sources || (cfg->sources & ~RDEV_SOURCES_KNOWN))
+	if ((!cfg->sources && !cfg->events) || (cfg->sources & ~RDEV_SOURCES_KNOWN) ||
+	    (cfg->events & ~rtrace_tp_events(~0ULL, false)))
 		return -EINVAL;
-	if (cfg->sources & ~rtrace_sources_supported())
+	if ((cfg->sources & ~rtrace_sources_supported()) ||
+	    (cfg->events & ~rtrace_tp_events(~0ULL, true)))
 		return -EOPNOTSUPP;
+	/* The session's events: those asked for, and its groups' (info.events). */
+	cfg->events |= rtrace_tp_events(cfg->sources, true);
 
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 		return -ENOMEM;
@@ -332,6 +337,12 @@ free_cpus:
 	return ret;
 }
 
+/* The sources to enable: those asked for, and the groups of the events. */
+static u64 rdev_sources(const struct rdev_session *s)
+{
+	return s->cfg.sources | rtrace_tp_sources(s->cfg.events);
+}
+
 /*
  * Start recording: the ring, then the session's sources, in the order
  * kmod/sources/source.h documents; rdev.lock held.  On failure nothing
@@ -343,7 +354,7 @@ static int rdev_start_locked(struct rdev_session *s)
 
 	lockdep_assert_held(&rdev.lock);
 	rtrace_ring_set_running(s->ring, true);
-	ret = rtrace_sources_enable(s->cfg.sources);
+	ret = rtrace_sources_enable(rdev_sources(s), s->cfg.events);
 	if (ret)
 		rtrace_ring_set_running(s->ring, false);
 	return ret;
@@ -358,7 +369,7 @@ static void rdev_halt_locked(struct rdev_session *s)
 	lockdep_assert_held(&rdev.lock);
 	if (rdev.state != RTRACE_STATE_RUNNING)
 		return;
-	rtrace_sources_disable(s->cfg.sources);
+	rtrace_sources_disable(rdev_sources(s));
 	rtrace_ring_set_running(s->ring, false);
 }
 
@@ -512,9 +523,10 @@ int rtrace_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 128);
 	BUILD_BUG_ON(sizeof(struct rtrace_event_desc) != 264);
 	BUILD_BUG_ON(sizeof(struct rtrace_lane_stats) != RTRACE_LANE_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct rtrace_stats) != RTRACE_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct rtrace_events) != RTRACE_EVENTS_SIZE_VER0);
 
 	mutex_init(&rdev.lock);
 	mutex_init(&rdev.read_mutex);

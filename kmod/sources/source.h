@@ -17,7 +17,8 @@
  * its rtrace_config.sources are enabled only while it runs:
  *
  *   START:  rtrace_ring_set_running(ring, true), then ->enable() of each
- *           selected source in table order.  If one fails, those already
+ *           selected source in table order, with the session's event
+ *           set (rtrace_info.events: the kernel event types to record).  If one fails, those already
  *           enabled are disabled in reverse order, the ring is stopped
  *           again and START fails with that error (state unchanged).
  *   STOP and SNAPSHOT of a running session, RESET of one, module exit
@@ -50,11 +51,18 @@
 /**
  * struct rtrace_source - one event source
  * @name: short name, for messages
- * @bit: its RTRACE_SOURCE_* bit
+ * @bit: its RTRACE_SOURCE_* bit (several for a source that implements
+ *	several groups; the session selects it if any is set)
  * @events: descriptions of the event types it writes, registered at load
  * @nr_events: entries at @events
+ * @init: optional, at module load before @events are registered (e.g. find
+ *	the kernel's tracepoints, register event types itself).
+ *	Return: 0 or -errno (fails the load).
+ * @supported: optional: the bits of @bit this kernel can serve (default:
+ *	all); CONFIGURE refuses the others with -EOPNOTSUPP
  * @enable: start writing events; NULL if there is nothing to start.
- *	Return: 0 or -errno.
+ *	@events: the session's kernel event types, bit per type id (a source
+ *	that has no per-event choice ignores it).  Return: 0 or -errno.
  * @disable: stop, and return only when no probe is still writing; NULL if
  *	there is nothing to stop
  */
@@ -63,18 +71,25 @@ struct rtrace_source {
 	u64 bit;
 	const struct rtrace_event_desc *events;
 	unsigned int nr_events;
-	int (*enable)(void);
+	int (*init)(void);
+	u64 (*supported)(void);
+	int (*enable)(u64 events);
 	void (*disable)(void);
 };
 
 /* The sources (one file each), in the order of the table in sources.c. */
 extern const struct rtrace_source rtrace_source_kapi;
+extern const struct rtrace_source rtrace_source_tracepoints;
 extern const struct rtrace_source rtrace_source_validate;
 
 /* sources.c: the session code's calls, over the table. */
 u64 rtrace_sources_supported(void);
 int rtrace_sources_init(void);
-int rtrace_sources_enable(u64 mask);
+int rtrace_sources_enable(u64 mask, u64 events);
 void rtrace_sources_disable(u64 mask);
+
+/* tracepoints.c: the kernel events, bit per type id. */
+u64 rtrace_tp_events(u64 sources, bool available);
+u64 rtrace_tp_sources(u64 events);
 
 #endif /* _RTRACE_SOURCE_H */

@@ -12,14 +12,15 @@
 /* Adding a source: one row here (and source.h says what else). */
 static const struct rtrace_source *const rtrace_sources[] = {
 	&rtrace_source_kapi,
+	&rtrace_source_tracepoints,
 	&rtrace_source_validate,
 };
 
 /**
  * rtrace_sources_supported() - the RTRACE_SOURCE_* bits of the sources
  *
- * Context: any.
- * Return: the bits of every source in the table.
+ * Context: any (after rtrace_sources_init()).
+ * Return: the bits of every source in the table that this kernel can serve.
  */
 u64 rtrace_sources_supported(void)
 {
@@ -27,7 +28,8 @@ u64 rtrace_sources_supported(void)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(rtrace_sources); i++)
-		mask |= rtrace_sources[i]->bit;
+		mask |= rtrace_sources[i]->supported ? rtrace_sources[i]->supported() &
+		       rtrace_sources[i]->bit : rtrace_sources[i]->bit;
 	return mask;
 }
 
@@ -45,6 +47,11 @@ int rtrace_sources_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(rtrace_sources); i++) {
 		src = rtrace_sources[i];
+		ret = src->init ? src->init() : 0;
+		if (ret) {
+			pr_err("rtrace: source %s: cannot initialise: %d\n", src->name, ret);
+			return ret;
+		}
 		ret = rtrace_events_register(src->events, src->nr_events);
 		if (ret) {
 			pr_err("rtrace: source %s: cannot register its events: %d\n",
@@ -70,12 +77,13 @@ static void rtrace_sources_disable_first(u64 mask, unsigned int n)
 /**
  * rtrace_sources_enable() - enable the sources of a session that starts
  * @mask: the session's RTRACE_SOURCE_* bits
+ * @events: the session's kernel event types, bit per type id
  *
  * Context: as source.h says (process context, rdev.lock held).
  * Return: 0, or the error of the first source that failed (the ones
  * enabled before it are disabled again).
  */
-int rtrace_sources_enable(u64 mask)
+int rtrace_sources_enable(u64 mask, u64 events)
 {
 	const struct rtrace_source *src;
 	unsigned int i;
@@ -85,7 +93,7 @@ int rtrace_sources_enable(u64 mask)
 		src = rtrace_sources[i];
 		if (!(mask & src->bit) || !src->enable)
 			continue;
-		ret = src->enable();
+		ret = src->enable(events);
 		if (ret) {
 			pr_warn("rtrace: source %s: cannot enable: %d\n", src->name, ret);
 			rtrace_sources_disable_first(mask, i);

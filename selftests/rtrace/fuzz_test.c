@@ -625,7 +625,7 @@ static void check_info(struct fz_thread *t, const struct rtrace_info *in,
 	if (in->size != sizeof(*in) || in->nr_lanes != RTRACE_NR_LANES ||
 	    in->page_size != fz.pg || in->nr_cpus != fz.nr_cpus ||
 	    in->state > RTRACE_STATE_STOPPED ||
-	    in->sources_supported != RTRACE_SOURCE_KAPI ||
+	    !(in->sources_supported & RTRACE_SOURCE_KAPI) ||
 	    in->has_consumer > 1)
 		fz_fail(t, "%s: implausible info (size %u state %u lanes %u)",
 			t->desc, in->size, in->state, in->nr_lanes);
@@ -1998,7 +1998,7 @@ static int fz_setup(void)
 	 */
 	c = (void *)fz.ro;
 	rt_config_init(c, 4096, 2 * 4096);
-	c->sources = RTRACE_SOURCE_SCHED;
+	c->sources = RTRACE_SOURCE_KAPI | 1ULL << 40;	/* unknown: -EINVAL */
 	*(struct rtrace_stats *)(fz.ro + 4096) = (struct rtrace_stats){
 		.size = sizeof(struct rtrace_stats),
 		.entry_size = sizeof(struct rtrace_lane_stats),

@@ -193,21 +193,52 @@
  * stream's event table.
  *
  *   0        RTRACE_EV_INVALID, never written
- *   1..7     reserved for the hottest events of the upcoming kernel event
- *            sources (a record's h is one byte only for types 0..7);
- *            nothing emits them yet
+ *   1        reserved
+ *   2..7     the hottest kernel events (a record's h is one byte only for
+ *            types 0..7): RTRACE_EV_SCHED_SWITCH .. _IRQ_HANDLER_EXIT
  *   8, 9     the test modules' events (selftests/kmod)
  *   10       RTRACE_EV_TASK_NAME (raw, struct rtrace_task_name below)
  *   11       RTRACE_EV_MARKER, a user marker written with write() (raw:
  *            the written bytes, see "User markers" below)
- *   12..63   reserved for rtrace (48..55: the validation source, below)
+ *   12..15   reserved for rtrace
+ *   16..47   the other kernel events (tracepoint sources)
+ *   48..63   reserved for rtrace (48..55: the validation source, below)
  *   64..     rtrace_emit() callers (RTRACE_EV_FIRST_USER .. RTRACE_EV_MAX)
+ *
+ * The kernel events are the kernel's tracepoints of the same name; their
+ * fields are in the stream's event table (and Documentation/abi.md).  Each
+ * can be selected by id (rtrace_config.events) or with its group
+ * (rtrace_config.sources); RTRACE_IOC_INFO says which this kernel has.
  */
 #define RTRACE_EV_INVALID		0
+#define RTRACE_EV_SCHED_SWITCH		2
+#define RTRACE_EV_SCHED_WAKEUP		3
+#define RTRACE_EV_SYS_ENTER		4
+#define RTRACE_EV_SYS_EXIT		5
+#define RTRACE_EV_IRQ_HANDLER_ENTRY	6
+#define RTRACE_EV_IRQ_HANDLER_EXIT	7
 #define RTRACE_EV_TEST			8	/* test modules: args are test-defined */
 #define RTRACE_EV_TEST_RAW		9	/* test modules: raw payload */
 #define RTRACE_EV_TASK_NAME		10	/* "task_name": a task's pid, tgid and comm */
 #define RTRACE_EV_MARKER		11	/* "marker": the bytes of one write() */
+#define RTRACE_EV_SCHED_WAKEUP_NEW	16
+#define RTRACE_EV_SCHED_MIGRATE_TASK	17
+#define RTRACE_EV_SCHED_PROCESS_FORK	18
+#define RTRACE_EV_SCHED_PROCESS_EXEC	19
+#define RTRACE_EV_SCHED_PROCESS_EXIT	20
+#define RTRACE_EV_SOFTIRQ_ENTRY		21
+#define RTRACE_EV_SOFTIRQ_EXIT		22
+#define RTRACE_EV_SOFTIRQ_RAISE		23
+#define RTRACE_EV_LOCAL_TIMER_ENTRY	24
+#define RTRACE_EV_LOCAL_TIMER_EXIT	25
+#define RTRACE_EV_NMI_HANDLER		26
+#define RTRACE_EV_PAGE_FAULT_USER	27
+#define RTRACE_EV_PAGE_FAULT_KERNEL	28
+#define RTRACE_EV_BLOCK_RQ_ISSUE	29
+#define RTRACE_EV_BLOCK_RQ_COMPLETE	30
+#define RTRACE_EV_WORKQUEUE_EXECUTE_START 31
+#define RTRACE_EV_WORKQUEUE_EXECUTE_END	32
+#define RTRACE_EV_KERNEL_LAST		47	/* last id of the kernel-event range */
 #define RTRACE_EV_FIRST_USER		64	/* first id for rtrace_emit() callers */
 #define RTRACE_EV_MAX			0xffff
 
@@ -451,16 +482,19 @@ struct rtrace_event_desc {
 };
 
 /*
- * Event sources (rtrace_config.sources).  RTRACE_SOURCE_KAPI and
- * RTRACE_SOURCE_VALIDATE (a test source) exist; bits 1..3 are reserved
- * for the upcoming sched, irq and syscall sources
- * (CONFIGURE refuses them with -EOPNOTSUPP; rtrace_info.sources_supported
- * says what this module implements).
+ * Event sources (rtrace_config.sources): groups of events.  A kernel-event
+ * group selects every event of the group that this kernel has (its
+ * tracepoint exists); CONFIGURE refuses with -EOPNOTSUPP a group of which
+ * this kernel has none (rtrace_info.sources_supported says which it has).
+ * RTRACE_SOURCE_VALIDATE is a test source.
  */
 #define RTRACE_SOURCE_KAPI		(1ULL << 0)	/* rtrace_emit() from other modules */
-#define RTRACE_SOURCE_SCHED		(1ULL << 1)	/* reserved */
-#define RTRACE_SOURCE_IRQ		(1ULL << 2)	/* reserved */
-#define RTRACE_SOURCE_SYSCALLS		(1ULL << 3)	/* reserved */
+#define RTRACE_SOURCE_SCHED		(1ULL << 1)	/* sched_* */
+#define RTRACE_SOURCE_IRQ		(1ULL << 2)	/* irq, softirq, local_timer, nmi */
+#define RTRACE_SOURCE_SYSCALLS		(1ULL << 3)	/* sys_enter, sys_exit */
+#define RTRACE_SOURCE_FAULTS		(1ULL << 4)	/* page_fault_user, _kernel */
+#define RTRACE_SOURCE_BLOCK		(1ULL << 5)	/* block_rq_issue, _complete */
+#define RTRACE_SOURCE_WORKQUEUE		(1ULL << 6)	/* workqueue_execute_start, _end */
 #define RTRACE_SOURCE_VALIDATE		(1ULL << 16)	/* test generators, `rtrace verify` */
 
 /* rtrace_config.flags */
@@ -481,6 +515,15 @@ struct rtrace_event_desc {
  * @cpumask_ptr: user address of a CPU bitmap (unsigned long words), or 0 for all
  * @cpumask_bytes: bytes at @cpumask_ptr
  * @reserved1: must be zero
+ * @events: kernel events to record besides the groups of @sources: bit N
+ *	selects event type N (RTRACE_EV_SCHED_SWITCH ..; since
+ *	RTRACE_CONFIG_SIZE_VER1).  A bit that is not a kernel event of this
+ *	module (rtrace_info.events_supported) is -EINVAL, one this kernel
+ *	lacks (not in rtrace_info.events_available) -EOPNOTSUPP.  @sources
+ *	may be 0 if @events is not.
+ *
+ * The session records the union of @sources' events and @events
+ * (rtrace_info.events says which, once configured).
  */
 struct rtrace_config {
 	__u32 size;
@@ -492,9 +535,11 @@ struct rtrace_config {
 	__u64 cpumask_ptr;
 	__u32 cpumask_bytes;
 	__u32 reserved1;
+	__u64 events;
 };
 
 #define RTRACE_CONFIG_SIZE_VER0		48
+#define RTRACE_CONFIG_SIZE_VER1		56	/* adds events */
 
 /* rtrace_lane_stats.flags */
 #define RTRACE_LANE_STATS_BROKEN	0x0001	/* see RTRACE_SB_BROKEN */
@@ -618,6 +663,12 @@ struct rtrace_stats {
  * @marker_max: largest write() that records a marker in this session
  *	(RTRACE_MARKER_MAX(@subbuf_size)), 0 if EMPTY; zero from a kernel
  *	older than ABI 2.1 (it was reserved)
+ * @events: the kernel events the session records, bit per event type
+ *	(its rtrace_config.events and the available events of its sources);
+ *	0 if EMPTY (since RTRACE_INFO_SIZE_VER2, as the two below)
+ * @events_supported: the kernel event types this module implements, bit
+ *	per type (their names and fields: RTRACE_IOC_EVENTS)
+ * @events_available: those of them whose tracepoint this kernel has
  */
 struct rtrace_info {
 	__u32 size;
@@ -636,10 +687,37 @@ struct rtrace_info {
 	__u64 sources_supported;
 	__u32 flags;
 	__u32 marker_max;
+	__u64 events;
+	__u64 events_supported;
+	__u64 events_available;
 };
 
 #define RTRACE_INFO_SIZE_VER0		72
 #define RTRACE_INFO_SIZE_VER1		80	/* adds flags */
+#define RTRACE_INFO_SIZE_VER2		104	/* adds events, _supported, _available */
+
+/**
+ * struct rtrace_events - request for the event table (RTRACE_IOC_EVENTS)
+ * @size: sizeof(struct rtrace_events) as known to the caller
+ * @desc_size: sizeof(struct rtrace_event_desc) as known to the caller, at
+ *	least 264; the kernel zeroes the bytes of each entry it does not know
+ * @descs_ptr: user address of an array of entries
+ * @nr_descs: in: capacity of the array; out: entries the kernel has (the
+ *	table the next CONFIGURE puts into its stream header); only
+ *	min(in, out) entries are written
+ * @reserved: must be zero
+ *
+ * Works in every state, without a session.
+ */
+struct rtrace_events {
+	__u32 size;
+	__u32 desc_size;
+	__u64 descs_ptr;
+	__u32 nr_descs;
+	__u32 reserved;
+};
+
+#define RTRACE_EVENTS_SIZE_VER0		24
 
 /*
  * mmap: a zero-syscall reader
@@ -770,5 +848,6 @@ struct rtrace_mmap_ctrl {
 #define RTRACE_IOC_RESET	_IO(RTRACE_IOC_MAGIC, 0x06)
 #define RTRACE_IOC_STATS	_IOWR(RTRACE_IOC_MAGIC, 0x07, struct rtrace_stats)
 #define RTRACE_IOC_INFO		_IOWR(RTRACE_IOC_MAGIC, 0x08, struct rtrace_info)
+#define RTRACE_IOC_EVENTS	_IOWR(RTRACE_IOC_MAGIC, 0x09, struct rtrace_events)
 
 #endif /* _UAPI_LINUX_RTRACE_H */

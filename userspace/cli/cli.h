@@ -49,6 +49,8 @@ int parse_sources(const char *s, uint64_t *out);
 struct cli_config {
 	struct rtrace_session_config cfg;
 	unsigned long cpumask[CLI_MAX_CPUS / (8 * sizeof(unsigned long))];
+	const char *events_args[16];	/* -e LIST, each as given */
+	unsigned int nr_events_args;
 };
 
 void cli_config_init(struct cli_config *c);
@@ -56,6 +58,13 @@ void cli_config_init(struct cli_config *c);
 int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *arg);
 /* Cross-check sizes. Return: 0 or EXIT_USAGE. */
 int cli_config_check(const char *cmd, struct cli_config *c);
+/*
+ * Resolve the -e lists against the module's event table (names of events
+ * and of groups) into c->cfg.events and c->cfg.sources.  An unknown name
+ * prints what exists.  Return: 0, EXIT_USAGE (unknown name) or 1 (the
+ * kernel lacks it, or the table cannot be read).
+ */
+int cli_events_resolve(const char *cmd, struct rtrace_session *s, struct cli_config *c);
 
 /* getopt_long values of the shared options. */
 enum {
@@ -83,6 +92,7 @@ enum {
 	{ "subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE },	\
 	{ "cpus", required_argument, NULL, OPT_CPUS },			\
 	{ "sources", required_argument, NULL, OPT_SOURCES },		\
+	{ "events", required_argument, NULL, 'e' },			\
 	{ "discard", no_argument, NULL, OPT_DISCARD }
 
 /*
@@ -162,5 +172,6 @@ int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 #endif /* _RTRACE_CLI_H */

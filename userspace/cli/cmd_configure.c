@@ -20,7 +20,7 @@ int cmd_configure(int argc, char **argv)
 	int opt, ret;
 
 	cli_config_init(&cc);
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "he:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DEVICE:
 			device = optarg;
@@ -42,6 +42,11 @@ int cmd_configure(int argc, char **argv)
 	s = cli_open(cmd, device, 0);
 	if (!s)
 		return 1;
+	ret = cli_events_resolve(cmd, s, &cc);
+	if (ret) {
+		rtrace_session__close(s);
+		return ret;
+	}
 	ret = rtrace_session__configure(s, &cc.cfg);
 	if (ret)
 		ret = cli_ioctl_fail(cmd, "configure", ret);

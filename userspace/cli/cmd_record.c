@@ -423,7 +423,7 @@ int cmd_record(int argc, char **argv)
 
 	cli_config_init(&cc);
 	/* '+': the first non-option starts COMMAND, whose own options are its own. */
-	while ((opt = getopt_long(argc, argv, "+o:fh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:fhe:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -487,6 +487,9 @@ int cmd_record(int argc, char **argv)
 	r.s = cli_open(cmd, device, 0);
 	if (!r.s)
 		return 1;
+	ret = cli_events_resolve(cmd, r.s, &cc);
+	if (ret)
+		goto out_close;
 	ret = rtrace_session__configure(r.s, &cc.cfg);
 	if (ret) {
 		ret = cli_ioctl_fail(cmd, "configure", ret);

@@ -19,9 +19,14 @@
 "                            --buffer-size (default 16K); the unit read() hands out\n" \
 "  --cpus LIST               CPUs to trace, e.g. 0-3,6 (default: all)\n" \
 "  --sources LIST            event sources: kapi (rtrace_emit() from other modules),\n" \
-"                            sched, irq, syscalls, or all (default kapi); validate (test\n" \
-"                            generators for 'rtrace verify', not in all); 'rtrace info'\n" \
-"                            shows what the loaded module supports\n" \
+"                            sched, irq, syscalls, faults, block, workqueue, or all\n" \
+"                            (default kapi); validate (test generators for\n" \
+"                            'rtrace verify', not in all); 'rtrace info' shows what\n" \
+"                            the loaded module supports\n" \
+"  -e, --events LIST         kernel events to record, by name, and groups as --sources\n" \
+"                            takes them, e.g. sched_switch,irq_handler_entry,syscalls;\n" \
+"                            added to --sources; repeatable.  An unknown name lists the\n" \
+"                            events; one this kernel lacks fails ('rtrace list')\n" \
 "  --discard                 replace a session whose data nobody has read (without it,\n" \
 "                            that fails: nothing recorded disappears unasked)\n"
 
@@ -196,6 +201,14 @@ static const struct cli_cmd commands[] = {
 	  "last line: 'verify: ok events=N lost=N torn=0 nested=N' (exit 0) or 'verify: FAIL\n"
 	  "...' with counts by kind of problem (exit 1).\n"
 	  "  --max-problems N          describe at most N problems (all are counted)\n" },
+	{ "list", cmd_list, "[--device PATH]",
+	  "every event type with its fields, and whether this kernel has it",
+	  "Lists the event types of the loaded module (RTRACE_IOC_EVENTS): name, type id,\n"
+	  "group (what --sources and -e take), whether this kernel has the tracepoint\n"
+	  "('unavailable': the kernel lacks it, -e refuses it; 'module API': written by\n"
+	  "modules through rtrace_emit(), recorded with the kapi group), and the fields in\n"
+	  "record order as name:type (u64, s64 signed, hex).  Needs no session.\n"
+	  DEVICE_HELP },
 	{ "help", NULL, "[COMMAND]", "this text, or a command's details", NULL },
 };
 

@@ -118,9 +118,13 @@ int parse_sources(const char *s, uint64_t *out)
 		{ "sched", RTRACE_SOURCE_SCHED },
 		{ "irq", RTRACE_SOURCE_IRQ },
 		{ "syscalls", RTRACE_SOURCE_SYSCALLS },
+		{ "faults", RTRACE_SOURCE_FAULTS },
+		{ "block", RTRACE_SOURCE_BLOCK },
+		{ "workqueue", RTRACE_SOURCE_WORKQUEUE },
 		{ "validate", RTRACE_SOURCE_VALIDATE },
 		{ "all", RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ |
-			 RTRACE_SOURCE_SYSCALLS },
+			 RTRACE_SOURCE_SYSCALLS | RTRACE_SOURCE_FAULTS | RTRACE_SOURCE_BLOCK |
+			 RTRACE_SOURCE_WORKQUEUE },
 	};
 	uint64_t v = 0;
 	const char *p = s;
@@ -193,8 +197,16 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 	case OPT_SOURCES:
 		if (parse_sources(arg, &c->cfg.sources))
 			return cli_usage_error(cmd,
-					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, validate, all",
+					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, faults, block, workqueue, validate, all",
 					       arg);
+		return 1;
+	case 'e':
+		if (!*arg)
+			return cli_usage_error(cmd, "-e: an empty list ('rtrace list' shows the events)");
+		if (c->nr_events_args == sizeof(c->events_args) / sizeof(c->events_args[0]))
+			return cli_usage_error(cmd, "-e: at most %zu of them (use commas)",
+					       sizeof(c->events_args) / sizeof(c->events_args[0]));
+		c->events_args[c->nr_events_args++] = arg;
 		return 1;
 	}
 	return 0;

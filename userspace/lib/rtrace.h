@@ -152,6 +152,8 @@ struct rtrace_session_opts {
  * @cpumask_bytes: bytes at @cpumask
  * @discard_unread: non-zero to replace a session whose data was not read
  *	(RTRACE_CONFIG_DISCARD_UNREAD); without it that fails with -EBUSY
+ * @events: kernel event types to record besides @sources' groups, bit per
+ *	type id (rtrace_config.events); 0 for none
  */
 struct rtrace_session_config {
 	size_t sz;
@@ -162,6 +164,7 @@ struct rtrace_session_config {
 	const unsigned long *cpumask;
 	size_t cpumask_bytes;
 	int discard_unread;
+	uint64_t events;
 };
 
 /**
@@ -222,6 +225,23 @@ int rtrace_session__info(struct rtrace_session *s, struct rtrace_info *info);
  * without @cfg->discard_unread; -EINVAL for bad geometry).
  */
 int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_session_config *cfg);
+
+/**
+ * rtrace_session__events() - RTRACE_IOC_EVENTS: the kernel's event table
+ * @s: session
+ * @descs: array to fill
+ * @nr: in: capacity of @descs; out: entries the kernel has (only the
+ *	smaller number is written)
+ *
+ * Names and fields of every event type the next session's stream header
+ * will list (which of the kernel events this kernel has: rtrace_info's
+ * events_available).  Needs no session.
+ *
+ * Context: process.
+ * Return: 0 or -errno (-ENOTTY from a module without the ioctl).
+ */
+int rtrace_session__events(struct rtrace_session *s, struct rtrace_event_desc *descs,
+			   uint32_t *nr);
 
 /**
  * rtrace_session__start() - RTRACE_IOC_START: start recording

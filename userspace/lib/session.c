@@ -113,11 +113,32 @@ int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_sess
 	c.lane_bytes = cfg->lane_bytes;
 	c.subbuf_size = cfg->subbuf_size;
 	c.sources = cfg->sources;
+	if (OPTS_HAS(cfg, events))
+		c.events = cfg->events;
 	if (cfg->cpumask) {
 		c.cpumask_ptr = (uintptr_t)cfg->cpumask;
 		c.cpumask_bytes = (uint32_t)cfg->cpumask_bytes;
 	}
 	return session_ioctl(s, RTRACE_IOC_CONFIGURE, &c);
+}
+
+int rtrace_session__events(struct rtrace_session *s, struct rtrace_event_desc *descs,
+			   uint32_t *nr)
+{
+	struct rtrace_events req;
+	int ret;
+
+	if (!nr || (*nr && !descs))
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.desc_size = sizeof(*descs);
+	req.descs_ptr = (uintptr_t)descs;
+	req.nr_descs = *nr;
+	ret = session_ioctl(s, RTRACE_IOC_EVENTS, &req);
+	if (!ret)
+		*nr = req.nr_descs;
+	return ret;
 }
 
 int rtrace_session__start(struct rtrace_session *s)

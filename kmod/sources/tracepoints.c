@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtrace: the kernel's tracepoints as event sources (RTRACE_SOURCE_SCHED,
+ * _IRQ, _SYSCALLS, _FAULTS, _BLOCK, _WORKQUEUE).
+ *
+ * One table, rtrace_tps[]: each entry names a tracepoint of the kernel, the
+ * rtrace event type it becomes (id, name, fields: what every stream header
+ * lists), its source group and its probe.  Adding a tracepoint is adding a
+ * probe and an entry (and its id in uapi/linux/rtrace.h and a line in
+ * Documentation/abi.md; its probe in scripts/check-writer's WRITERS).
+ *
+ * Finding and attaching
+ * =====================
+ * rtrace is out of tree, so the register_trace_<name>() helpers of the
+ * trace headers cannot be used (they reference __tracepoint_<name>, which
+ * the kernel exports for few tracepoints).  At load, rtrace_tps_init()
+ * walks the kernel's tracepoints with for_each_kernel_tracepoint() and
+ * keeps the struct tracepoint of each entry; an entry whose tracepoint is
+ * missing on this kernel is unavailable (RTRACE_IOC_INFO's
+ * events_available), which is not an error.  The trace headers are still
+ * included, so that each probe's prototype is checked against the
+ * tracepoint's at build time (rtrace_tps_check_protos()).
+ *
+ * ->enable() of a session that starts registers the probe of each selected,
+ * available entry with tracepoint_probe_register(); ->disable() unregisters
+ * them all, then calls tracepoint_synchronize_unregister() (SRCU and RCU
+ * grace periods), so that no probe still runs when it returns and the
+ * session code may stop and free the ring (source.h).  While no session
+ * runs no probe is registered, so every tracepoint's static key stays off:
+ * the kernel pays nothing for rtrace being loaded.
+ *
+ * Probes
+ * ======
+ * A probe runs in the context of its tracepoint: task context with or
+ * without preemption (sys_enter), with the runqueue lock held and
+ * interrupts off (sched_switch), in hard and soft interrupts, in NMI
+ * (nmi_handler, page faults of an NMI handler).  So every probe is notrace
+ * and NOKPROBE, reads only its arguments (task fields under the
+ * tracepoint's own guarantees, no pointer chasing beyond what the kernel's
+ * own TP_fast_assign does), and writes with the inline writer of
+ * include/rtrace_emit.h, which never sleeps, locks or allocates and has a
+ * lane per context.  scripts/check-writer checks that each probe calls
+ * nothing but the writers.  A probe does not test whether its event is
+ * selected: only selected events have a registered probe.
+ */
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+#include <linux/workqueue.h>
+#include <asm/syscall.h>
+
+#include <trace/events/sched.h>
+#include <trace/events/irq.h>
+#include <trace/events/syscalls.h>
+#include <trace/events/block.h>
+#include <trace/events/workqueue.h>
+#include <trace/events/nmi.h>
+#include <asm/trace/exceptions.h>
+#include <asm/trace/irq_vectors.h>
+
+#include <rtrace_emit.h>
+#include "source.h"
+#include "../events.h"
+
+/**
+ * struct rtrace_tp - one kernel tracepoint as an rtrace event type
+ * @tp_name: the kernel's tracepoint name
+ * @probe: its probe, (void *data, the tracepoint's TP_PROTO)
+ * @source: the RTRACE_SOURCE_* group it belongs to
+ * @desc: the event type it writes (id, name, fields)
+ */
+struct rtrace_tp {
+	const char *tp_name;
+	void *probe;
+	u64 source;
+	struct rtrace_event_desc desc;
+};
+
+#define U	RTRACE_FIELD_U64
+#define S	RTRACE_FIELD_S64
+#define X	RTRACE_FIELD_HEX
+
+/* ---- probes ---- */
+
+/*
+ * prev_state as ftrace reports it: TASK_REPORT_MAX if preempted, else the
+ * bit of the task's reported state (0: running).
+ */
+static __always_inline unsigned int rtrace_switch_state(bool preempt, unsigned int state,
+							 struct task_struct *p)
+{
+	unsigned int i;
+
+	if (preempt)
+		return TASK_REPORT_MAX;
+	i = __task_state_index(state, p->exit_state);
+	return i ? 1U << (i - 1) : 0;
+}
+
+static notrace void rtrace_probe_sched_switch(void *data, bool preempt,
+					      struct task_struct *prev,
+					      struct task_struct *next,
+					      unsigned int prev_state)
+{
+	rtrace_emit5(RTRACE_EV_SCHED_SWITCH, prev->pid, prev->prio,
+		     rtrace_switch_state(preempt, prev_state, prev),
+		     next->pid, next->prio);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_switch);
+
+static notrace void rtrace_probe_sched_wakeup(void *data, struct task_struct *p)
+{
+	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP, p->pid, p->prio, task_cpu(p));
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup);
+
+static notrace void rtrace_probe_sched_wakeup_new(void *data, struct task_struct *p)
+{
+	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP_NEW, p->pid, p->prio, task_cpu(p));
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup_new);
+
+static notrace void rtrace_probe_sched_migrate_task(void *data, struct task_struct *p,
+						    int dest_cpu)
+{
+	rtrace_emit4(RTRACE_EV_SCHED_MIGRATE_TASK, p->pid, p->prio, task_cpu(p),
+		     dest_cpu);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_migrate_task);
+
+static notrace void rtrace_probe_sched_process_fork(void *data,
+						    struct task_struct *parent,
+						    struct task_struct *child)
+{
+	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_FORK, parent->pid, child->pid);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_process_fork);
+
+static notrace void rtrace_probe_sched_process_exec(void *data, struct task_struct *p,
+						    pid_t old_pid,
+						    struct linux_binprm *bprm)
+{
+	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXEC, p->pid, old_pid);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_process_exec);
+
+static notrace void rtrace_probe_sched_process_exit(void *data, struct task_struct *p)
+{
+	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXIT, p->pid, p->prio);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sched_process_exit);
+
+static notrace void rtrace_probe_irq_handler_entry(void *data, int irq,
+						   struct irqaction *action)
+{
+	rtrace_emit1(RTRACE_EV_IRQ_HANDLER_ENTRY, irq);
+}
+NOKPROBE_SYMBOL(rtrace_probe_irq_handler_entry);
+
+static notrace void rtrace_probe_irq_handler_exit(void *data, int irq,
+						  struct irqaction *action, int ret)
+{
+	rtrace_emit2(RTRACE_EV_IRQ_HANDLER_EXIT, irq, ret);
+}
+NOKPROBE_SYMBOL(rtrace_probe_irq_handler_exit);
+
+static notrace void rtrace_probe_softirq_entry(void *data, unsigned int vec_nr)
+{
+	rtrace_emit1(RTRACE_EV_SOFTIRQ_ENTRY, vec_nr);
+}
+NOKPROBE_SYMBOL(rtrace_probe_softirq_entry);
+
+static notrace void rtrace_probe_softirq_exit(void *data, unsigned int vec_nr)
+{
+	rtrace_emit1(RTRACE_EV_SOFTIRQ_EXIT, vec_nr);
+}
+NOKPROBE_SYMBOL(rtrace_probe_softirq_exit);
+
+static notrace void rtrace_probe_softirq_raise(void *data, unsigned int vec_nr)
+{
+	rtrace_emit1(RTRACE_EV_SOFTIRQ_RAISE, vec_nr);
+}
+NOKPROBE_SYMBOL(rtrace_probe_softirq_raise);
+
+static notrace void rtrace_probe_local_timer_entry(void *data, int vector)
+{
+	rtrace_emit1(RTRACE_EV_LOCAL_TIMER_ENTRY, vector);
+}
+NOKPROBE_SYMBOL(rtrace_probe_local_timer_entry);
+
+static notrace void rtrace_probe_local_timer_exit(void *data, int vector)
+{
+	rtrace_emit1(RTRACE_EV_LOCAL_TIMER_EXIT, vector);
+}
+NOKPROBE_SYMBOL(rtrace_probe_local_timer_exit);
+
+static notrace void rtrace_probe_nmi_handler(void *data, void *handler, s64 delta_ns,
+					     int handled)
+{
+	rtrace_emit3(RTRACE_EV_NMI_HANDLER, (unsigned long)handler, rtrace_zigzag(delta_ns),
+		     handled);
+}
+NOKPROBE_SYMBOL(rtrace_probe_nmi_handler);
+
+static notrace void rtrace_probe_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	unsigned long a[6];
+	u64 args[7];
+	unsigned int i;
+
+	syscall_get_arguments(current, regs, a);
+	args[0] = id;
+	for (i = 0; i < 6; i++)
+		args[i + 1] = a[i];
+	rtrace_emit(RTRACE_EV_SYS_ENTER, 7, args);
+}
+NOKPROBE_SYMBOL(rtrace_probe_sys_enter);
+
+static notrace void rtrace_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	rtrace_emit2(RTRACE_EV_SYS_EXIT, syscall_get_nr(current, regs), rtrace_zigzag(ret));
+}
+NOKPROBE_SYMBOL(rtrace_probe_sys_exit);
+
+static notrace void rtrace_probe_page_fault_user(void *data, unsigned long address,
+						 struct pt_regs *regs,
+						 unsigned long error_code)
+{
+	rtrace_emit3(RTRACE_EV_PAGE_FAULT_USER, address, instruction_pointer(regs),
+		     error_code);
+}
+NOKPROBE_SYMBOL(rtrace_probe_page_fault_user);
+
+static notrace void rtrace_probe_page_fault_kernel(void *data, unsigned long address,
+						   struct pt_regs *regs,
+						   unsigned long error_code)
+{
+	rtrace_emit3(RTRACE_EV_PAGE_FAULT_KERNEL, address, instruction_pointer(regs),
+		     error_code);
+}
+NOKPROBE_SYMBOL(rtrace_probe_page_fault_kernel);
+
+/* The request's disk as a dev_t, 0 for none (as the block tracepoints do). */
+static __always_inline u64 rtrace_rq_dev(struct request *rq)
+{
+	return rq->q->disk ? disk_devt(rq->q->disk) : 0;
+}
+
+static notrace void rtrace_probe_block_rq_issue(void *data, struct request *rq)
+{
+	rtrace_emit4(RTRACE_EV_BLOCK_RQ_ISSUE, rtrace_rq_dev(rq),
+		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_pos(rq),
+		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_sectors(rq),
+		     blk_rq_bytes(rq));
+}
+NOKPROBE_SYMBOL(rtrace_probe_block_rq_issue);
+
+static notrace void rtrace_probe_block_rq_complete(void *data, struct request *rq,
+						   blk_status_t error,
+						   unsigned int nr_bytes)
+{
+	rtrace_emit4(RTRACE_EV_BLOCK_RQ_COMPLETE, rtrace_rq_dev(rq),
+		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_pos(rq),
+		     nr_bytes >> SECTOR_SHIFT, (__force u8)error);
+}
+NOKPROBE_SYMBOL(rtrace_probe_block_rq_complete);
+
+static notrace void rtrace_probe_workqueue_execute_start(void *data,
+							 struct work_struct *work)
+{
+	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_START, (unsigned long)work,
+		     (unsigned long)work->func);
+}
+NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_start);
+
+static notrace void rtrace_probe_workqueue_execute_end(void *data, struct work_struct *work,
+						       work_func_t function)
+{
+	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_END, (unsigned long)work,
+		     (unsigned long)function);
+}
+NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_end);
+
+/*
+ * Each probe's prototype against its tracepoint's, at build time: the
+ * register_trace_<name>() helpers take a probe of exactly the tracepoint's
+ * type.  Inside sizeof nothing is evaluated or referenced.  A tracepoint
+ * whose prototype differs between kernels gets its probe's parameters from
+ * compat.h.
+ */
+static void __maybe_unused rtrace_tps_check_protos(void)
+{
+	BUILD_BUG_ON(!sizeof(register_trace_sched_switch(rtrace_probe_sched_switch, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_wakeup(rtrace_probe_sched_wakeup, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_wakeup_new(rtrace_probe_sched_wakeup_new,
+							     NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_migrate_task(rtrace_probe_sched_migrate_task,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_process_fork(rtrace_probe_sched_process_fork,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_process_exec(rtrace_probe_sched_process_exec,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sched_process_exit(rtrace_probe_sched_process_exit,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_irq_handler_entry(rtrace_probe_irq_handler_entry,
+							      NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_irq_handler_exit(rtrace_probe_irq_handler_exit,
+							     NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_softirq_entry(rtrace_probe_softirq_entry, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_softirq_exit(rtrace_probe_softirq_exit, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_softirq_raise(rtrace_probe_softirq_raise, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_local_timer_entry(rtrace_probe_local_timer_entry,
+							      NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_local_timer_exit(rtrace_probe_local_timer_exit,
+							     NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_nmi_handler(rtrace_probe_nmi_handler, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sys_enter(rtrace_probe_sys_enter, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_sys_exit(rtrace_probe_sys_exit, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_page_fault_user(rtrace_probe_page_fault_user,
+							     NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_page_fault_kernel(rtrace_probe_page_fault_kernel,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_block_rq_issue(rtrace_probe_block_rq_issue, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_block_rq_complete(rtrace_probe_block_rq_complete,
+							       NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_workqueue_execute_start(
+					rtrace_probe_workqueue_execute_start, NULL)));
+	BUILD_BUG_ON(!sizeof(register_trace_workqueue_execute_end(
+					rtrace_probe_workqueue_execute_end, NULL)));
+}
+
+/* ---- the table ---- */
+
+#define RTRACE_TP(_tp, _src, _id, _n, ...)				\
+	{								\
+		.tp_name = #_tp,					\
+		.probe = rtrace_probe_##_tp,				\
+		.source = _src,						\
+		.desc = {						\
+			.id = _id,					\
+			.nr_fields = _n,				\
+			.name = #_tp,					\
+			.fields = { __VA_ARGS__ },			\
+		},							\
+	}
+#define F(_name, _type)	{ .name = _name, .type = _type }
+
+static const struct rtrace_tp rtrace_tps[] = {
+	RTRACE_TP(sched_switch, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_SWITCH, 5,
+		  F("prev_pid", U), F("prev_prio", U), F("prev_state", X),
+		  F("next_pid", U), F("next_prio", U)),
+	RTRACE_TP(sched_wakeup, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_WAKEUP, 3,
+		  F("pid", U), F("prio", U), F("target_cpu", U)),
+	RTRACE_TP(sched_wakeup_new, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_WAKEUP_NEW, 3,
+		  F("pid", U), F("prio", U), F("target_cpu", U)),
+	RTRACE_TP(sched_migrate_task, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_MIGRATE_TASK, 4,
+		  F("pid", U), F("prio", U), F("orig_cpu", U), F("dest_cpu", U)),
+	RTRACE_TP(sched_process_fork, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_PROCESS_FORK, 2,
+		  F("parent_pid", U), F("child_pid", U)),
+	RTRACE_TP(sched_process_exec, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_PROCESS_EXEC, 2,
+		  F("pid", U), F("old_pid", U)),
+	RTRACE_TP(sched_process_exit, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_PROCESS_EXIT, 2,
+		  F("pid", U), F("prio", U)),
+	RTRACE_TP(irq_handler_entry, RTRACE_SOURCE_IRQ, RTRACE_EV_IRQ_HANDLER_ENTRY, 1,
+		  F("irq", U)),
+	RTRACE_TP(irq_handler_exit, RTRACE_SOURCE_IRQ, RTRACE_EV_IRQ_HANDLER_EXIT, 2,
+		  F("irq", U), F("ret", U)),
+	RTRACE_TP(softirq_entry, RTRACE_SOURCE_IRQ, RTRACE_EV_SOFTIRQ_ENTRY, 1,
+		  F("vec", U)),
+	RTRACE_TP(softirq_exit, RTRACE_SOURCE_IRQ, RTRACE_EV_SOFTIRQ_EXIT, 1,
+		  F("vec", U)),
+	RTRACE_TP(softirq_raise, RTRACE_SOURCE_IRQ, RTRACE_EV_SOFTIRQ_RAISE, 1,
+		  F("vec", U)),
+	RTRACE_TP(local_timer_entry, RTRACE_SOURCE_IRQ, RTRACE_EV_LOCAL_TIMER_ENTRY, 1,
+		  F("vector", U)),
+	RTRACE_TP(local_timer_exit, RTRACE_SOURCE_IRQ, RTRACE_EV_LOCAL_TIMER_EXIT, 1,
+		  F("vector", U)),
+	RTRACE_TP(nmi_handler, RTRACE_SOURCE_IRQ, RTRACE_EV_NMI_HANDLER, 3,
+		  F("handler", X), F("delta_ns", S), F("handled", U)),
+	RTRACE_TP(sys_enter, RTRACE_SOURCE_SYSCALLS, RTRACE_EV_SYS_ENTER, 7,
+		  F("id", U), F("arg0", X), F("arg1", X), F("arg2", X),
+		  F("arg3", X), F("arg4", X), F("arg5", X)),
+	RTRACE_TP(sys_exit, RTRACE_SOURCE_SYSCALLS, RTRACE_EV_SYS_EXIT, 2,
+		  F("id", U), F("ret", S)),
+	RTRACE_TP(page_fault_user, RTRACE_SOURCE_FAULTS, RTRACE_EV_PAGE_FAULT_USER, 3,
+		  F("address", X), F("ip", X), F("error_code", X)),
+	RTRACE_TP(page_fault_kernel, RTRACE_SOURCE_FAULTS, RTRACE_EV_PAGE_FAULT_KERNEL, 3,
+		  F("address", X), F("ip", X), F("error_code", X)),
+	RTRACE_TP(block_rq_issue, RTRACE_SOURCE_BLOCK, RTRACE_EV_BLOCK_RQ_ISSUE, 4,
+		  F("dev", U), F("sector", U), F("nr_sector", U), F("bytes", U)),
+	RTRACE_TP(block_rq_complete, RTRACE_SOURCE_BLOCK, RTRACE_EV_BLOCK_RQ_COMPLETE, 4,
+		  F("dev", U), F("sector", U), F("nr_sector", U), F("error", U)),
+	RTRACE_TP(workqueue_execute_start, RTRACE_SOURCE_WORKQUEUE,
+		  RTRACE_EV_WORKQUEUE_EXECUTE_START, 2,
+		  F("work", X), F("function", X)),
+	RTRACE_TP(workqueue_execute_end, RTRACE_SOURCE_WORKQUEUE,
+		  RTRACE_EV_WORKQUEUE_EXECUTE_END, 2,
+		  F("work", X), F("function", X)),
+};
+
+#undef F
+#undef RTRACE_TP
+#undef U
+#undef S
+#undef X
+
+/*
+ * Per entry: the kernel's tracepoint (NULL: this kernel lacks it) and
+ * whether its probe is registered.  Written at load and, for @on, by
+ * ->enable()/->disable() under the device's rdev.lock.
+ */
+static struct {
+	struct tracepoint *tp;
+	bool on;
+} rtrace_tp_state[ARRAY_SIZE(rtrace_tps)];
+
+/* The ids of the available entries, bit per id (all ids are below 64). */
+static u64 rtrace_tp_avail;
+
+static void rtrace_tps_find(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++)
+		if (!strcmp(tp->name, rtrace_tps[i].tp_name))
+			rtrace_tp_state[i].tp = tp;
+}
+
+/* Find the tracepoints and register the event types (module load). */
+static int rtrace_tps_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(rtrace_tps_find, NULL);
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
+		const struct rtrace_tp *e = &rtrace_tps[i];
+
+		BUILD_BUG_ON(RTRACE_EV_KERNEL_LAST >= 64);
+		if (WARN_ON(!e->desc.id || e->desc.id > RTRACE_EV_KERNEL_LAST))
+			return -EINVAL;
+		ret = rtrace_events_register(&e->desc, 1);
+		if (ret)
+			return ret;
+		if (rtrace_tp_state[i].tp)
+			rtrace_tp_avail |= BIT_ULL(e->desc.id);
+		else
+			pr_info("rtrace: this kernel has no tracepoint %s: event unavailable\n",
+				e->tp_name);
+	}
+	return 0;
+}
+
+/**
+ * rtrace_tp_events() - the event ids of tracepoint groups
+ * @sources: RTRACE_SOURCE_* bits
+ * @available: only those whose tracepoint this kernel has
+ *
+ * Context: any (after module init).
+ * Return: bit per event id of the entries of @sources' groups.
+ */
+u64 rtrace_tp_events(u64 sources, bool available)
+{
+	u64 ids = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++)
+		if (rtrace_tps[i].source & sources)
+			ids |= BIT_ULL(rtrace_tps[i].desc.id);
+	return available ? ids & rtrace_tp_avail : ids;
+}
+
+/**
+ * rtrace_tp_sources() - the groups the given event ids belong to
+ * @events: bit per event id
+ *
+ * Context: any.
+ * Return: the RTRACE_SOURCE_* bits of the entries in @events.
+ */
+u64 rtrace_tp_sources(u64 events)
+{
+	u64 src = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++)
+		if (events & BIT_ULL(rtrace_tps[i].desc.id))
+			src |= rtrace_tps[i].source;
+	return src;
+}
+
+/* Every group with at least one tracepoint on this kernel. */
+static u64 rtrace_tps_supported(void)
+{
+	return rtrace_tp_sources(rtrace_tp_avail);
+}
+
+static void rtrace_tps_disable(void)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
+		if (!rtrace_tp_state[i].on)
+			continue;
+		/* Fails only if not registered, or without memory for the new
+		 * probe array, in which case the kernel's unregister falls back
+		 * to a stub: the probe is not called either way.
+		 */
+		WARN_ON_ONCE(tracepoint_probe_unregister(rtrace_tp_state[i].tp,
+							 rtrace_tps[i].probe, NULL));
+		rtrace_tp_state[i].on = false;
+		any = true;
+	}
+	/*
+	 * Probes run under the tracepoint's RCU-sched (and, for faultable
+	 * tracepoints, SRCU) read side: after both grace periods none is
+	 * running, and the session code may stop and free the ring.
+	 */
+	if (any)
+		tracepoint_synchronize_unregister();
+}
+
+static int rtrace_tps_enable(u64 events)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
+		if (!(events & BIT_ULL(rtrace_tps[i].desc.id)) || !rtrace_tp_state[i].tp)
+			continue;
+		ret = tracepoint_probe_register(rtrace_tp_state[i].tp,
+						rtrace_tps[i].probe, NULL);
+		if (ret) {
+			pr_warn("rtrace: cannot attach to tracepoint %s: %d\n",
+				rtrace_tps[i].tp_name, ret);
+			rtrace_tps_disable();
+			return ret;
+		}
+		rtrace_tp_state[i].on = true;
+	}
+	return 0;
+}
+
+const struct rtrace_source rtrace_source_tracepoints = {
+	.name		= "tracepoints",
+	.bit		= RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ | RTRACE_SOURCE_SYSCALLS |
+			  RTRACE_SOURCE_FAULTS | RTRACE_SOURCE_BLOCK | RTRACE_SOURCE_WORKQUEUE,
+	.init		= rtrace_tps_init,
+	.supported	= rtrace_tps_supported,
+	.enable		= rtrace_tps_enable,
+	.disable	= rtrace_tps_disable,
+};
