@@ -17,8 +17,8 @@
  * its rtrace_config.sources are enabled only while it runs:
  *
  *   START:  rtrace_ring_set_running(ring, true), then ->enable() of each
- *           selected source in table order, with the session's event
- *           set (rtrace_info.events: the kernel event types to record).  If one fails, those already
+ *           selected source in table order, with the session's event set
+ *           (rtrace_info.events: the kernel event types to record).  If one fails, those already
  *           enabled are disabled in reverse order, the ring is stopped
  *           again and START fails with that error (state unchanged).
  *   STOP and SNAPSHOT of a running session, RESET of one, module exit

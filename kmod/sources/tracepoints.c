@@ -91,7 +91,7 @@ struct rtrace_tp {
  * bit of the task's reported state (0: running).
  */
 static __always_inline unsigned int rtrace_switch_state(bool preempt, unsigned int state,
-							 struct task_struct *p)
+							struct task_struct *p)
 {
 	unsigned int i;
 
@@ -110,18 +110,21 @@ static notrace void rtrace_probe_sched_switch(void *data, bool preempt,
 		     rtrace_switch_state(preempt, prev_state, prev),
 		     next->pid, next->prio);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_switch);
 
 static notrace void rtrace_probe_sched_wakeup(void *data, struct task_struct *p)
 {
 	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP, p->pid, p->prio, task_cpu(p));
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup);
 
 static notrace void rtrace_probe_sched_wakeup_new(void *data, struct task_struct *p)
 {
 	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP_NEW, p->pid, p->prio, task_cpu(p));
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup_new);
 
 static notrace void rtrace_probe_sched_migrate_task(void *data, struct task_struct *p,
@@ -130,6 +133,7 @@ static notrace void rtrace_probe_sched_migrate_task(void *data, struct task_stru
 	rtrace_emit4(RTRACE_EV_SCHED_MIGRATE_TASK, p->pid, p->prio, task_cpu(p),
 		     dest_cpu);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_migrate_task);
 
 static notrace void rtrace_probe_sched_process_fork(void *data,
@@ -138,6 +142,7 @@ static notrace void rtrace_probe_sched_process_fork(void *data,
 {
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_FORK, parent->pid, child->pid);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_process_fork);
 
 static notrace void rtrace_probe_sched_process_exec(void *data, struct task_struct *p,
@@ -146,12 +151,14 @@ static notrace void rtrace_probe_sched_process_exec(void *data, struct task_stru
 {
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXEC, p->pid, old_pid);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_process_exec);
 
 static notrace void rtrace_probe_sched_process_exit(void *data, struct task_struct *p)
 {
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXIT, p->pid, p->prio);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sched_process_exit);
 
 static notrace void rtrace_probe_irq_handler_entry(void *data, int irq,
@@ -159,6 +166,7 @@ static notrace void rtrace_probe_irq_handler_entry(void *data, int irq,
 {
 	rtrace_emit1(RTRACE_EV_IRQ_HANDLER_ENTRY, irq);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_irq_handler_entry);
 
 static notrace void rtrace_probe_irq_handler_exit(void *data, int irq,
@@ -166,36 +174,42 @@ static notrace void rtrace_probe_irq_handler_exit(void *data, int irq,
 {
 	rtrace_emit2(RTRACE_EV_IRQ_HANDLER_EXIT, irq, ret);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_irq_handler_exit);
 
 static notrace void rtrace_probe_softirq_entry(void *data, unsigned int vec_nr)
 {
 	rtrace_emit1(RTRACE_EV_SOFTIRQ_ENTRY, vec_nr);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_softirq_entry);
 
 static notrace void rtrace_probe_softirq_exit(void *data, unsigned int vec_nr)
 {
 	rtrace_emit1(RTRACE_EV_SOFTIRQ_EXIT, vec_nr);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_softirq_exit);
 
 static notrace void rtrace_probe_softirq_raise(void *data, unsigned int vec_nr)
 {
 	rtrace_emit1(RTRACE_EV_SOFTIRQ_RAISE, vec_nr);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_softirq_raise);
 
 static notrace void rtrace_probe_local_timer_entry(void *data, int vector)
 {
 	rtrace_emit1(RTRACE_EV_LOCAL_TIMER_ENTRY, vector);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_local_timer_entry);
 
 static notrace void rtrace_probe_local_timer_exit(void *data, int vector)
 {
 	rtrace_emit1(RTRACE_EV_LOCAL_TIMER_EXIT, vector);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_local_timer_exit);
 
 static notrace void rtrace_probe_nmi_handler(void *data, void *handler, s64 delta_ns,
@@ -204,6 +218,7 @@ static notrace void rtrace_probe_nmi_handler(void *data, void *handler, s64 delt
 	rtrace_emit3(RTRACE_EV_NMI_HANDLER, (unsigned long)handler, rtrace_zigzag(delta_ns),
 		     handled);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_nmi_handler);
 
 static notrace void rtrace_probe_sys_enter(void *data, struct pt_regs *regs, long id)
@@ -218,12 +233,14 @@ static notrace void rtrace_probe_sys_enter(void *data, struct pt_regs *regs, lon
 		args[i + 1] = a[i];
 	rtrace_emit(RTRACE_EV_SYS_ENTER, 7, args);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sys_enter);
 
 static notrace void rtrace_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	rtrace_emit2(RTRACE_EV_SYS_EXIT, syscall_get_nr(current, regs), rtrace_zigzag(ret));
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_sys_exit);
 
 static notrace void rtrace_probe_page_fault_user(void *data, unsigned long address,
@@ -233,6 +250,7 @@ static notrace void rtrace_probe_page_fault_user(void *data, unsigned long addre
 	rtrace_emit3(RTRACE_EV_PAGE_FAULT_USER, address, instruction_pointer(regs),
 		     error_code);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_page_fault_user);
 
 static notrace void rtrace_probe_page_fault_kernel(void *data, unsigned long address,
@@ -242,6 +260,7 @@ static notrace void rtrace_probe_page_fault_kernel(void *data, unsigned long add
 	rtrace_emit3(RTRACE_EV_PAGE_FAULT_KERNEL, address, instruction_pointer(regs),
 		     error_code);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_page_fault_kernel);
 
 /* The request's disk as a dev_t, 0 for none (as the block tracepoints do). */
@@ -257,6 +276,7 @@ static notrace void rtrace_probe_block_rq_issue(void *data, struct request *rq)
 		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_sectors(rq),
 		     blk_rq_bytes(rq));
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_block_rq_issue);
 
 static notrace void rtrace_probe_block_rq_complete(void *data, struct request *rq,
@@ -267,6 +287,7 @@ static notrace void rtrace_probe_block_rq_complete(void *data, struct request *r
 		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_pos(rq),
 		     nr_bytes >> SECTOR_SHIFT, (__force u8)error);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_block_rq_complete);
 
 static notrace void rtrace_probe_workqueue_execute_start(void *data,
@@ -275,6 +296,7 @@ static notrace void rtrace_probe_workqueue_execute_start(void *data,
 	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_START, (unsigned long)work,
 		     (unsigned long)work->func);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_start);
 
 static notrace void rtrace_probe_workqueue_execute_end(void *data, struct work_struct *work,
@@ -283,6 +305,7 @@ static notrace void rtrace_probe_workqueue_execute_end(void *data, struct work_s
 	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_END, (unsigned long)work,
 		     (unsigned long)function);
 }
+
 NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_end);
 
 /*
@@ -292,46 +315,37 @@ NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_end);
  * whose prototype differs between kernels gets its probe's parameters from
  * compat.h.
  */
+#define RTRACE_TP_CHECK(_tp) \
+	BUILD_BUG_ON(!sizeof(register_trace_##_tp(rtrace_probe_##_tp, NULL)))
+
 static void __maybe_unused rtrace_tps_check_protos(void)
 {
-	BUILD_BUG_ON(!sizeof(register_trace_sched_switch(rtrace_probe_sched_switch, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_wakeup(rtrace_probe_sched_wakeup, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_wakeup_new(rtrace_probe_sched_wakeup_new,
-							     NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_migrate_task(rtrace_probe_sched_migrate_task,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_process_fork(rtrace_probe_sched_process_fork,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_process_exec(rtrace_probe_sched_process_exec,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sched_process_exit(rtrace_probe_sched_process_exit,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_irq_handler_entry(rtrace_probe_irq_handler_entry,
-							      NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_irq_handler_exit(rtrace_probe_irq_handler_exit,
-							     NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_softirq_entry(rtrace_probe_softirq_entry, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_softirq_exit(rtrace_probe_softirq_exit, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_softirq_raise(rtrace_probe_softirq_raise, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_local_timer_entry(rtrace_probe_local_timer_entry,
-							      NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_local_timer_exit(rtrace_probe_local_timer_exit,
-							     NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_nmi_handler(rtrace_probe_nmi_handler, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sys_enter(rtrace_probe_sys_enter, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_sys_exit(rtrace_probe_sys_exit, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_page_fault_user(rtrace_probe_page_fault_user,
-							     NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_page_fault_kernel(rtrace_probe_page_fault_kernel,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_block_rq_issue(rtrace_probe_block_rq_issue, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_block_rq_complete(rtrace_probe_block_rq_complete,
-							       NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_workqueue_execute_start(
-					rtrace_probe_workqueue_execute_start, NULL)));
-	BUILD_BUG_ON(!sizeof(register_trace_workqueue_execute_end(
-					rtrace_probe_workqueue_execute_end, NULL)));
+	RTRACE_TP_CHECK(sched_switch);
+	RTRACE_TP_CHECK(sched_wakeup);
+	RTRACE_TP_CHECK(sched_wakeup_new);
+	RTRACE_TP_CHECK(sched_migrate_task);
+	RTRACE_TP_CHECK(sched_process_fork);
+	RTRACE_TP_CHECK(sched_process_exec);
+	RTRACE_TP_CHECK(sched_process_exit);
+	RTRACE_TP_CHECK(irq_handler_entry);
+	RTRACE_TP_CHECK(irq_handler_exit);
+	RTRACE_TP_CHECK(softirq_entry);
+	RTRACE_TP_CHECK(softirq_exit);
+	RTRACE_TP_CHECK(softirq_raise);
+	RTRACE_TP_CHECK(local_timer_entry);
+	RTRACE_TP_CHECK(local_timer_exit);
+	RTRACE_TP_CHECK(nmi_handler);
+	RTRACE_TP_CHECK(sys_enter);
+	RTRACE_TP_CHECK(sys_exit);
+	RTRACE_TP_CHECK(page_fault_user);
+	RTRACE_TP_CHECK(page_fault_kernel);
+	RTRACE_TP_CHECK(block_rq_issue);
+	RTRACE_TP_CHECK(block_rq_complete);
+	RTRACE_TP_CHECK(workqueue_execute_start);
+	RTRACE_TP_CHECK(workqueue_execute_end);
 }
+
+#undef RTRACE_TP_CHECK
 
 /* ---- the table ---- */
 

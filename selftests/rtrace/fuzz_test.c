@@ -496,9 +496,14 @@ static uint64_t rnd_lane_bytes(struct rng *r, uint32_t subbuf)
 /* A struct rtrace_config with random contents at @c (@bytes available). */
 static void rnd_config(struct rng *r, struct rtrace_config *c, uint8_t *scratch)
 {
+	/*
+	 * No kernel-event group: each START/STOP of one patches kernel text
+	 * (tracepoint static keys), which QEMU's TCG does not survive at the
+	 * fuzzer's rate (design.md, "Under QEMU TCG"); source_test covers them.
+	 */
 	static const uint64_t sources[] = { RTRACE_SOURCE_KAPI, RTRACE_SOURCE_KAPI,
-		RTRACE_SOURCE_KAPI, 0, RTRACE_SOURCE_SCHED, RTRACE_SOURCE_IRQ,
-		RTRACE_SOURCE_SYSCALLS, 15, 16, 1ULL << 63 | 1 };
+		RTRACE_SOURCE_KAPI, 0, 1ULL << 7, 1ULL << 40,
+		RTRACE_SOURCE_KAPI | 1ULL << 9, 15 << 7, 16 << 7, 1ULL << 63 | 1 };
 	uint64_t mask;
 
 	memset(c, 0, sizeof(*c));

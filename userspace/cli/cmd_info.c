@@ -84,6 +84,9 @@ static void print_json(uint32_t ver, const struct rtrace_info *in)
 	json_bool(&j, "consumer", in->has_consumer);
 	json_sources(&j, "sources", "sources_mask", in->sources);
 	json_sources(&j, "sources_supported", "sources_supported_mask", in->sources_supported);
+	json_u64(&j, "events_mask", in->events);
+	json_u64(&j, "events_supported_mask", in->events_supported);
+	json_u64(&j, "events_available_mask", in->events_available);
 	json_end(&j);
 }
 
@@ -151,5 +154,9 @@ int cmd_info(int argc, char **argv)
 		printf("%-18s %s\n", "integrity", "BROKEN: a check found the ring broken and stopped the session");
 	print_sources("sources", in.sources);
 	print_sources("sources_supported", in.sources_supported);
+	/* Bit per kernel event type id; 'rtrace list' names them. */
+	printf("%-18s 0x%llx\n", "events", (unsigned long long)in.events);
+	printf("%-18s 0x%llx\n", "events_supported", (unsigned long long)in.events_supported);
+	printf("%-18s 0x%llx\n", "events_available", (unsigned long long)in.events_available);
 	return 0;
 }

@@ -452,6 +452,53 @@ chmod 600 /dev/rtrace
 ok "$([ $rc -eq 1 ] && grep -q "Operation not permitted.*needs CAP_PERFMON or CAP_SYS_ADMIN" $T/err; echo $?)" \
 	"non-root with access to the file: exit 1, names CAP_PERFMON"
 
+# --- kernel events: rtrace list, -e/--events
+rtrace list >$T/list 2>$T/err
+ok "$([ $? -eq 0 ] && grep -q '^sched_switch  *2  *sched  *yes  *prev_pid:u64 prev_prio:u64 prev_state:hex next_pid:u64 next_prio:u64$' $T/list &&
+	grep -q '^sys_enter  *4  *syscalls  *yes  *id:u64 arg0:hex' $T/list &&
+	grep -q '^test  *8  *kapi  *module API' $T/list; echo $?)" \
+	"rtrace list: events, ids, groups, availability, fields"
+sed 's/^/# /' $T/list
+rtrace record -e sched_switch,sys_enter -e sys_exit -o $T/ev.dat --buffer-size 1M --subbuf-size 16K -- \
+	sh -c 'i=0; while [ $i -lt 50 ]; do i=$((i + 1)); done; sleep 0.2' 2>$T/err
+ok $? "record -e sched_switch,sys_enter -e sys_exit -- COMMAND"
+rtrace decode $T/ev.dat >$T/ev.txt 2>>$T/err
+ok "$([ $? -eq 0 ] && grep -q ' sched_switch prev_pid=' $T/ev.txt && grep -q ' sys_enter id=' $T/ev.txt &&
+	grep -q ' sys_exit id=[0-9]* ret=' $T/ev.txt &&
+	! grep -v -e ' sched_switch ' -e ' sys_enter ' -e ' sys_exit ' $T/ev.txt | grep -q .; echo $?)" \
+	"the capture holds those three events, decoded by name, and nothing else"
+rtrace configure --discard -e irq,sched_wakeup 2>$T/err
+ok $? "configure -e with a group and an event"
+rtrace reset --discard 2>>$T/err
+rtrace configure -e sched_switch,bogus_event 2>$T/err
+rc=$?
+ok "$([ $rc -eq 2 ] && grep -q "unknown event 'bogus_event'" $T/err && grep -q 'events:.* sched_switch' $T/err &&
+	grep -q 'groups:.* syscalls' $T/err; echo $?)" "unknown event: exit 2, lists the events and groups"
+rtrace configure -e test 2>$T/err
+ok "$([ $? -eq 2 ] && grep -q 'kapi' $T/err; echo $?)" "a module-API event cannot be selected: exit 2, says kapi"
+rtrace configure -e '' 2>$T/err
+ok "$([ $? -eq 2 ]; echo $?)" "-e '': exit 2"
+missing=$(awk '$4 == "unavailable" { print $1; exit }' $T/list)
+if [ -n "$missing" ]; then
+	rtrace configure -e "$missing" 2>$T/err
+	ok "$([ $? -eq 1 ] && grep -q "no tracepoint $missing" $T/err; echo $?)" \
+		"an event this kernel lacks ($missing): exit 1, says so"
+else
+	n=$((n + 1))
+	echo "ok $n - an event this kernel lacks: exit 1 # SKIP this kernel has every event"
+fi
+rtrace configure --discard -e sched_switch 2>$T/err && rtrace start 2>>$T/err
+rtrace info >$T/info1 2>>$T/err
+rtrace configure -e nope 2>/dev/null
+rtrace info >$T/info2 2>>$T/err
+ok "$(cmp -s $T/info1 $T/info2 && grep -q '^state  *running' $T/info2; echo $?)" \
+	"a refused -e leaves the running session as it was"
+rtrace stop 2>>$T/err; rtrace reset --discard 2>>$T/err
+for t in /sys/kernel/tracing/events/sched/sched_switch/enable /sys/kernel/tracing/events/raw_syscalls/sys_enter/enable; do
+	[ -r $t ] && [ "$(cat $t)" != 0 ] && echo "$t is $(cat $t)" >>$T/err
+done
+ok "$([ ! -s $T/err ]; echo $?)" "stop, reset: ftrace's own event switches untouched (0)"
+
 # A second signal: stop at once at a sub-buffer boundary; the file still decodes.
 # rtrace is stopped while 20000 events wait in its rings, then gets SIGINT and
 # SIGTERM together.  (Last: it leaves unread data behind.)
