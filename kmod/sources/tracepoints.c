@@ -538,12 +538,20 @@ static void rtrace_tps_disable(void)
 		tracepoint_synchronize_unregister();
 }
 
+/*
+ * Attach last entry first, detach first entry first: the table lists each
+ * entry event before its exit (irq_handler_entry, _exit), so exits are
+ * attached before their entries and detached after them, and a recorded
+ * entry is not left without its exit by the attaching itself (an exit
+ * without its entry at the very start or end of a session remains
+ * possible: its handler was running when the session started or stopped).
+ */
 static int rtrace_tps_enable(u64 events)
 {
-	unsigned int i;
+	unsigned int i = ARRAY_SIZE(rtrace_tps);
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
+	while (i--) {
 		if (!(events & BIT_ULL(rtrace_tps[i].desc.id)) || !rtrace_tp_state[i].tp)
 			continue;
 		ret = tracepoint_probe_register(rtrace_tp_state[i].tp,
