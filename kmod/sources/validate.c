@@ -653,7 +653,7 @@ free_bufs:
 	return t ? PTR_ERR(t) : -ENOMEM;
 }
 
-static int val_enable(void)
+static int val_enable(u64 events)
 {
 	struct rtrace_ring *ring;
 	struct val_cpu *vc;
