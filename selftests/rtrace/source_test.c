@@ -539,12 +539,13 @@ TEST_F(src, irq_nesting)
 		 * run in task context (PREEMPT_RT: preempt_count has no
 		 * softirq bits there).
 		 */
-		if (k)
+		if (k) {
 			EXPECT_TRUE(e->lane == RTRACE_LANE_SOFTIRQ || e->lane == RTRACE_LANE_TASK ||
 				    e->lane == RTRACE_LANE_SPARE) TH_LOG("lane %u", e->lane);
-		else
+		} else {
 			EXPECT_TRUE(e->lane == RTRACE_LANE_HARDIRQ || e->lane == RTRACE_LANE_SPARE)
 				TH_LOG("lane %u", e->lane);
+		}
 		d = &depth[e->cpu][k];
 		if (is_entry(e->type)) {
 			started[e->cpu][k] = 1;
