@@ -71,14 +71,18 @@ static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 
 	struct rtrace_wr_cpu *wc;
 	unsigned long l;
 	u64 ts, delta;
+	int ret;
 	u8 *p;
 
 	/* Type 1..1023 (h in two bytes), at most five arguments. */
 	if (unlikely(type - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
 		goto slow;
+	if (!rtrace_wr_on())
+		return -ENODEV;
 	preempt_disable_notrace();
-	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(nargs * RTRACE_REC_MAX_VARINT), &wc, &l))
-		goto slow_enable;
+	ret = rtrace_fast_begin(RTRACE_FAST_ROOM(nargs * RTRACE_REC_MAX_VARINT), &wc, &l);
+	if (unlikely(ret))
+		goto not_fast;
 	p = wc->pos[l];
 	ts = rtrace_fast_clock(wc, l, &delta);
 	p = rtrace_put_varint14(p, h);
@@ -88,8 +92,10 @@ static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 
 	preempt_enable_notrace();
 	return 0;
 
-slow_enable:
+not_fast:
 	preempt_enable_notrace();
+	if (ret < 0)
+		return ret;	/* dropped and counted */
 slow:
 	return __rtrace_emit_regs(type_nargs, a0, a1, a2, a3, a4);
 }
@@ -113,14 +119,18 @@ static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
 	struct rtrace_wr_cpu *wc;
 	unsigned long l;
 	u64 ts, delta, a, b;
+	int ret;
 	u8 *p;
 
 	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
 	if (unlikely((u32)type - 1 >= 0x3ff || len - 8 > 8))
 		goto slow;
+	if (!rtrace_wr_on())
+		return -ENODEV;
 	preempt_disable_notrace();
-	if (!rtrace_fast_begin(RTRACE_FAST_ROOM(1 + 16), &wc, &l))
-		goto slow_enable;
+	ret = rtrace_fast_begin(RTRACE_FAST_ROOM(1 + 16), &wc, &l);
+	if (unlikely(ret))
+		goto not_fast;
 	p = wc->pos[l];
 	ts = rtrace_fast_clock(wc, l, &delta);
 	p = rtrace_put_varint14(p, h);
@@ -134,8 +144,10 @@ static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
 	preempt_enable_notrace();
 	return 0;
 
-slow_enable:
+not_fast:
 	preempt_enable_notrace();
+	if (ret < 0)
+		return ret;	/* dropped and counted */
 slow:
 	return __rtrace_emit_raw(type, data, len);
 }

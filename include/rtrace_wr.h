@@ -14,6 +14,7 @@
 #include <linux/compiler.h>
 #include <linux/preempt.h>
 #include <linux/percpu.h>
+#include <linux/jump_label.h>
 #include <linux/trace_clock.h>
 #include <asm/msr.h>
 #endif
@@ -36,14 +37,23 @@
  * A caller that may itself be reached from traced code should be notrace,
  * as any tracing probe is (scripts/check-writer --test checks two).
  *
+ * Off means off: every writer, inline or not, first tests the static key
+ * rtrace_wr_key (one patched no-op when on, a jump when off, as a disabled
+ * tracepoint).  It is on from the first start of the attached ring until
+ * that ring is detached, so while no session has ever recorded a call
+ * costs the jump and nothing else, and is not counted anywhere; while a
+ * started session is stopped the writers go on to count RTRACE_LOST_OFF
+ * (kmod/ring/ring.c, "The static key", has the ordering).
+ *
  * The writer-owned state it uses is struct rtrace_wr_cpu, the first member
  * of the ring's per-CPU data (kmod/ring/ring.c documents the protocol).
- * rtrace_wr_cpus points at it while a ring is attached (NULL otherwise,
- * and in debug builds of rtrace.ko, whose checks and injection points
- * live in the out-of-line writers); it is read with preemption disabled,
- * the RCU-sched read side that detaching waits for.
- * Busy byte RTRACE_WR_SLOW is non-zero while this CPU does not record, so
- * "recording and nothing busy" is one load.
+ * rtrace_wr_cpus points at it while a ring is attached, and otherwise (and
+ * always in debug builds of rtrace.ko, whose checks and injection points
+ * live in the out-of-line writers) at an idle state whose busy byte
+ * RTRACE_WR_SLOW is set and clock is 0, so it is never NULL; it is read
+ * with preemption disabled, the RCU-sched read side that detaching waits
+ * for.  Busy byte RTRACE_WR_SLOW is non-zero while this CPU does not
+ * record, so "recording and nothing busy" is one load.
  */
 union rtrace_wr_busy {
 	u8 lane[8];		/* [0 .. RTRACE_NR_LANES - 1]: lane owned */
@@ -63,9 +73,25 @@ struct rtrace_wr_cpu {
 	u8 *end[RTRACE_NR_LANES];		/* end of the open sub-buffer */
 	u64 last_ts[RTRACE_NR_LANES];		/* the next delta refers to it */
 	u64 nr_events[RTRACE_NR_LANES];		/* records in the open sub-buffer */
+	/* The drop path (rtrace_fast_full()); cold. */
+	u64 full_at[RTRACE_NR_LANES];		/* *consumed when found full; ~0: not */
+	const u64 *consumed[RTRACE_NR_LANES];	/* the reader's count of the lane */
+	u64 lost_full[RTRACE_NR_LANES];		/* RTRACE_LOST_FULL counted here */
 };
 
 extern struct rtrace_wr_cpu __percpu *rtrace_wr_cpus;
+
+/* On from the attached ring's first start until it is detached (ring.c). */
+DECLARE_STATIC_KEY_FALSE(rtrace_wr_key);
+
+/*
+ * May a writer record or count anything?  One patched instruction: a
+ * no-op while on, a jump to the caller's "off" code while off.
+ */
+static __always_inline bool rtrace_wr_on(void)
+{
+	return static_branch_likely(&rtrace_wr_key);
+}
 
 /*
  * RTRACE_BENCH_NO_REENTRANCY: UNSAFE, BENCHMARK ONLY (bench/run builds it
@@ -103,9 +129,14 @@ static const u8 rtrace_level_table[NMI_SHIFT + NMI_BITS + 1] __maybe_unused = {
 static __always_inline unsigned int rtrace_context_level(void)
 {
 	unsigned long pc = preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET);
-	long bit = -1;
+	long bit;
 
-	asm("bsrq %1, %0" : "+r" (bit) : "rm" (pc));
+	/*
+	 * The -1 inside the asm: as an input the compiler hoists it out of
+	 * a caller's loop into a register, which a call (the local clock)
+	 * then clobbers.
+	 */
+	asm("movq $-1, %0\n\tbsrq %1, %0" : "=&r" (bit) : "rm" (pc));
 	return rtrace_level_table[bit + 1];
 }
 
@@ -134,26 +165,51 @@ static __always_inline void rtrace_fast_end(u8 *busy)
 	}
 }
 
+/* rtrace_fast_begin(): not here, call the out-of-line writer. */
+#define RTRACE_FAST_SLOW	1
+
+/*
+ * Lane @l, owned, has no room: no sub-buffer open, or the open one is
+ * full.  A lane of a discard-mode ring that the out-of-line writer found
+ * full, with no sub-buffer open since, has full_at[l] = the reader's
+ * consumed count then (lane.c sets and clears it); while that count has
+ * not moved no slot can be free, so the event is dropped and counted right
+ * here (RTRACE_LOST_FULL, into lost_full[l]) instead of entering the
+ * out-of-line writer to read the clock and retry the switch.  A stale
+ * count only sends the write out of line, which claims afresh (no barrier:
+ * nothing is written to a slot here).  Release the lane either way.
+ * Return: -ENOSPC if dropped, else RTRACE_FAST_SLOW.
+ */
+static __always_inline int rtrace_fast_full(struct rtrace_wr_cpu *wc, unsigned long l)
+{
+	int ret = RTRACE_FAST_SLOW;
+
+	if (READ_ONCE(*wc->consumed[l]) == wc->full_at[l]) {
+		WRITE_ONCE(wc->lost_full[l], wc->lost_full[l] + 1);
+		ret = -ENOSPC;
+	}
+	rtrace_fast_end(&wc->busy.lane[l]);
+	return ret;
+}
+
 /*
  * Preemption disabled.  Take this CPU's lane of the caller's context level
  * if the fast path may write there: @room bytes free, nothing busy.
- * Return: true with *@wcp and *@lp, this CPU's writer state and the lane,
- * owned (its busy byte set); false for the out-of-line writer, with
+ * Return: 0 with *@wcp and *@lp, this CPU's writer state and the lane,
+ * owned (its busy byte set); RTRACE_FAST_SLOW for the out-of-line writer,
+ * or -ENOSPC for an event dropped and counted (rtrace_fast_full()), with
  * nothing taken.
  */
-static __always_inline bool rtrace_fast_begin(size_t room, struct rtrace_wr_cpu **wcp,
-					      unsigned long *lp)
+static __always_inline int rtrace_fast_begin(size_t room, struct rtrace_wr_cpu **wcp,
+					     unsigned long *lp)
 {
-	struct rtrace_wr_cpu __percpu *cpus = READ_ONCE(rtrace_wr_cpus);
-	struct rtrace_wr_cpu *wc;
+	/* Never NULL: the idle state when no ring is attached. */
+	struct rtrace_wr_cpu *wc = this_cpu_ptr(READ_ONCE(rtrace_wr_cpus));
 	unsigned long l;
 
-	if (unlikely(!cpus))
-		return false;
-	wc = this_cpu_ptr(cpus);
 	/* Not recording (RTRACE_WR_SLOW) or a lane busy: nested write. */
 	if (unlikely(READ_ONCE(wc->busy.all)))
-		return false;
+		return RTRACE_FAST_SLOW;
 	l = RTRACE_REENTRANT ? rtrace_context_level() : 0;
 	if (RTRACE_REENTRANT) {
 		/*
@@ -167,14 +223,12 @@ static __always_inline bool rtrace_fast_begin(size_t room, struct rtrace_wr_cpu 
 		WRITE_ONCE(wc->busy.lane[l], 1);
 		barrier();
 	}
-	/* A NULL pos (nothing open) leaves end - pos == 0: out of line. */
-	if (unlikely((size_t)(wc->end[l] - wc->pos[l]) < room)) {
-		rtrace_fast_end(&wc->busy.lane[l]);
-		return false;
-	}
+	/* A NULL pos (nothing open) leaves end - pos == 0: no room. */
+	if (unlikely((size_t)(wc->end[l] - wc->pos[l]) < room))
+		return rtrace_fast_full(wc, l);
 	*wcp = wc;
 	*lp = l;
-	return true;
+	return 0;
 }
 
 /* Read the clock @clock (RTRACE_CLOCK_*): the TSC, else trace_clock_local(). */

@@ -123,6 +123,7 @@ struct rtrace_cpu {
  *	invariant) failed; nothing more is recorded (rtrace_ring_fail())
  * @broken_why: what failed, for the reader's warning
  * @broken_warned: rtrace_ring_broken() has warned
+ * @keyed: holds a reference of rtrace_wr_key (started, not yet detached)
  * @clock: RTRACE_CLOCK_* (clock.c, as the fields below)
  * @clock_shift: stream header's clock_shift
  * @clock_mult: stream header's clock_mult
@@ -141,6 +142,7 @@ struct rtrace_ring {
 	bool broken;
 	bool broken_warned;
 	const char *broken_why;
+	bool keyed;
 	u32 clock;
 	u32 clock_shift;
 	u64 clock_mult;
@@ -183,6 +185,8 @@ static __always_inline u64 rtrace_lost_total(struct rtrace_lane *lane, unsigned 
 		return local64_read(&lane->lost_rec);
 	if (c == RTRACE_LOST_OFF)
 		return local64_read(&lane->lost_off);
+	if (c == RTRACE_LOST_FULL)	/* the drop fast path's share too */
+		return READ_ONCE(lane->lost[c]) + READ_ONCE(lane->wc->lost_full[lane->lane_id]);
 	return READ_ONCE(lane->lost[c]);
 }
 

@@ -191,8 +191,15 @@ static __always_inline bool rtrace_lane_claim(struct rtrace_ring *ring,
 	c = smp_load_acquire(&lane->consumed);
 	if (likely(seq - (c & ~RTRACE_PINNED) < ring->nr_subbufs))
 		return true;
-	if (!ring->overwrite)
+	if (!ring->overwrite) {
+		/*
+		 * Full until the reader consumes: writers drop without
+		 * retrying while consumed stays c (rtrace_fast_full(),
+		 * rtrace_wr_full()); rtrace_lane_open() clears it.
+		 */
+		lane->wc->full_at[lane->lane_id] = c;
 		goto full;
+	}
 	for (tries = 0; tries < 3; tries++) {
 		if (c & RTRACE_PINNED)
 			goto full;
@@ -244,6 +251,7 @@ static notrace bool rtrace_lane_open(struct rtrace_ring *ring, struct rtrace_cpu
 
 	if (!rtrace_lane_claim(ring, lane))
 		return false;
+	lane->wc->full_at[lane->lane_id] = ~0ULL;
 	hdr = rtrace_slot(ring, lane, lane->produced);
 	rtrace_hdr_open(hdr, rc, lane, ts);
 	lane->hdr = hdr;

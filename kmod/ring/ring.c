@@ -57,6 +57,27 @@
  * no wait (a writer that still sees the byte set goes out of line, which
  * reads rc->on and either records or counts RTRACE_LOST_OFF).
  *
+ * The static key.  rtrace_wr_key is the first test of every writer, inline
+ * or not (include/rtrace_wr.h, rtrace_wr_on()): off, a write is a jump and
+ * a return, and counts nothing.  A ring takes one reference of the key at
+ * its first rtrace_ring_set_running(true) and drops it when detached (or
+ * destroyed), both in process context with no spinlock held (the key's
+ * updates take cpus_read_lock() and jump_label_mutex, and sleep):
+ *   - start: the key goes on *before* rc->on and byte RTRACE_WR_SLOW, so a
+ *     writer that sees the ring recording has passed the key, and one that
+ *     passed the key while the ring was not yet recording goes out of line
+ *     and counts RTRACE_LOST_OFF: once a session has started, every event
+ *     is recorded or counted;
+ *   - detach: the key goes off *before* the ring pointers are cleared and
+ *     synchronize_rcu() waits.  A writer that saw the key on is an
+ *     RCU-sched reader: it finds the ring still attached (and records or
+ *     counts into it) or finds none (rtrace_active NULL, rtrace_wr_cpus
+ *     the idle state), and detaching waits for it either way.
+ * So "off" covers exactly: no ring attached, or a ring attached and never
+ * started (CONFIGURED); a stopped ring counts RTRACE_LOST_OFF as before.
+ * static_branch_inc() returns once every CPU executes the new code (the
+ * text patching synchronises all CPUs), which is what "before" means.
+ *
  * Sub-buffers.  The open sub-buffer of a lane is written in place.  A record
  * that does not fit closes it (commit, nr_events), publishes it with the one
  * ordering point of the write side, smp_store_release(&lane->produced), and
@@ -131,6 +152,9 @@
  *   (rtrace_ring_attach)                       in rtrace_fast_begin(), inline in
  *                                              the caller (include/rtrace_wr.h);
  *                                              same RCU-sched rule as above
+ *   static_branch_inc(&rtrace_wr_key) before   rtrace_wr_on() in every writer;
+ *   rc->on (set_running); static_branch_dec()  text patching synchronises every
+ *   before clearing the pointers (detach)      CPU ("The static key" above)
  *
  * Nothing else orders the slots.  A reader copies a sub-buffer only once
  * produced says it is published, and a writer reopens a slot only once
@@ -144,12 +168,24 @@
 /* The ring writers record into; RCU-sched protected (see the table). */
 struct rtrace_ring __rcu *rtrace_active;
 /*
- * The writer state of the attached ring (&ring->cpus->w) for the inline
- * fast path of include/rtrace_wr.h; NULL while none is attached, and in
- * debug builds.  Set with rtrace_active and read like it (see the table).
+ * The writer state of no ring: busy byte RTRACE_WR_SLOW set (out of line),
+ * clock 0, never written.
  */
-struct rtrace_wr_cpu __percpu *rtrace_wr_cpus;
+static DEFINE_PER_CPU(struct rtrace_wr_cpu, rtrace_wr_idle) = {
+	.busy = { .lane = { [RTRACE_WR_SLOW] = 1 } },
+};
+
+/*
+ * The writer state of the attached ring (&ring->cpus->w) for the inline
+ * fast path of include/rtrace_wr.h; the idle state while none is attached,
+ * and in debug builds.  Set with rtrace_active and read like it (see the
+ * table).
+ */
+struct rtrace_wr_cpu __percpu *rtrace_wr_cpus = &rtrace_wr_idle;
 EXPORT_SYMBOL_GPL(rtrace_wr_cpus);
+/* Every writer's first test ("The static key" above). */
+DEFINE_STATIC_KEY_FALSE(rtrace_wr_key);
+EXPORT_SYMBOL_GPL(rtrace_wr_key);
 /* Serialises attach and detach. */
 static DEFINE_MUTEX(rtrace_attach_mutex);
 
@@ -199,6 +235,8 @@ struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom)
 		for (l = 0; l < RTRACE_NR_LANES; l++) {
 			rc->lane[l].lane_id = l;
 			rc->lane[l].wc = &rc->w;
+			rc->w.full_at[l] = ~0ULL;
+			rc->w.consumed[l] = &rc->lane[l].consumed;
 		}
 	}
 	for_each_cpu(cpu, &ring->cpumask) {
@@ -223,6 +261,15 @@ free_ring:
 }
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_create);
 
+/* Drop @ring's reference of rtrace_wr_key, if it holds one; may sleep. */
+static void rtrace_ring_unkey(struct rtrace_ring *ring)
+{
+	if (ring->keyed) {
+		ring->keyed = false;
+		static_branch_dec(&rtrace_wr_key);
+	}
+}
+
 /**
  * rtrace_ring_destroy() - free a ring
  * @ring: a ring that is not attached (or NULL)
@@ -235,6 +282,7 @@ void rtrace_ring_destroy(struct rtrace_ring *ring)
 
 	if (IS_ERR_OR_NULL(ring))
 		return;
+	rtrace_ring_unkey(ring);
 	for_each_possible_cpu(cpu)
 		for (l = 0; l < RTRACE_NR_LANES; l++)
 			rtrace_area_free(&per_cpu_ptr(ring->cpus, cpu)->lane[l].area);
@@ -272,15 +320,18 @@ EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_attach);
  * rtrace_ring_detach() - stop writers from finding @ring
  * @ring: the ring (nothing happens if another ring is attached)
  *
- * Returns once no writer can still be using @ring.
+ * Returns once no writer can still be using @ring.  Turns rtrace_wr_key
+ * off first if @ring turned it on ("The static key" above).
  *
- * Context: process context, sleeps.
+ * Context: process context, sleeps, no spinlock held; callers serialise
+ * it with rtrace_ring_set_running() on @ring.
  */
 void rtrace_ring_detach(struct rtrace_ring *ring)
 {
+	rtrace_ring_unkey(ring);
 	mutex_lock(&rtrace_attach_mutex);
 	if (rcu_access_pointer(rtrace_active) == ring) {
-		WRITE_ONCE(rtrace_wr_cpus, NULL);
+		WRITE_ONCE(rtrace_wr_cpus, &rtrace_wr_idle);
 		RCU_INIT_POINTER(rtrace_active, NULL);
 	}
 	mutex_unlock(&rtrace_attach_mutex);
@@ -297,8 +348,11 @@ EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_detach);
  * Stopping waits until no write is in progress on any CPU, so the caller
  * may then flush, read and compute exact statistics.  A ring that an
  * always-on check found broken (rtrace_ring_fail()) is not started again.
+ * The first start turns rtrace_wr_key on, before the CPUs record ("The
+ * static key" above).
  *
- * Context: process context; sleeps when stopping.
+ * Context: process context, may sleep, no spinlock held; callers
+ * serialise calls on @ring (and with rtrace_ring_detach()).
  */
 void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 {
@@ -306,7 +360,11 @@ void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 
 	if (running && READ_ONCE(ring->broken))
 		return;
-
+	if (running && !ring->keyed) {
+		/* Returns once every CPU runs the patched writers. */
+		static_branch_inc(&rtrace_wr_key);
+		ring->keyed = true;
+	}
 	WRITE_ONCE(ring->running, running);
 	/*
 	 * From this CPU into every CPU's busy word: byte RTRACE_WR_SLOW only

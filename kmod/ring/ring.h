@@ -122,6 +122,6 @@ int rtrace_debug_set_inject(rtrace_inject_fn fn);
  * Benchmark builds only (-DRTRACE_BENCH, bench/run): not exported by a
  * normal rtrace.ko; the benchmark gets it with symbol_get().
  */
-int rtrace_bench_hold_task_lane(bool hold);
+int rtrace_bench_hold_lanes(unsigned int lanes, bool hold);
 
 #endif /* _RTRACE_RING_H */

@@ -61,11 +61,13 @@ NOKPROBE_SYMBOL(rtrace_note_nested);
 
 /*
  * Take a lane of this CPU for a write: the lane of the context level, or
- * the spare lane if that is busy, and read the clock.  Preemption must be
- * disabled.
- * Return: 0 with *@w set, the lane owned and the timestamp taken; -ENODEV
+ * the spare lane if that is busy.  Preemption must be disabled.  The
+ * caller drops what it must (rtrace_wr_full(), too large) before
+ * rtrace_wr_clock().
+ * Return: 0 with *@w set but for the timestamp, the lane owned; -ENODEV
  * if no ring is recording on this CPU, -EBUSY on recursion (both counted
- * when a ring is attached).  On error nothing is owned.
+ * while rtrace_wr_key is on: RTRACE_LOST_OFF, RTRACE_LOST_RECURSION).  On
+ * error nothing is owned.
  */
 static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 {
@@ -74,6 +76,9 @@ static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 	unsigned int ctx, l;
 	u64 busy;
 
+	/* Off (nothing ever started, or detaching): nothing to count. */
+	if (!rtrace_wr_on())
+		return -ENODEV;
 	/* preempt_disable_notrace() is the RCU-sched read side (ring.c's table). */
 	ring = rcu_dereference_raw(rtrace_active);
 	if (unlikely(!ring))
@@ -100,12 +105,34 @@ static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 	if (unlikely(busy))
 		rtrace_note_nested(rc, l, busy);
 	rtrace_inject(RTRACE_INJ_BUSY_SET);
-	w->ts = rtrace_clock_after(ring->clock, rc->w.last_ts[l]);
-	rtrace_inject(RTRACE_INJ_CLOCK_READ);
 	w->ring = ring;
 	w->rc = rc;
 	w->l = l;
 	return 0;
+}
+
+/*
+ * Before the clock is read: drop the record if the lane is full in discard
+ * mode and the reader has consumed nothing since the out-of-line writer
+ * found it so (RTRACE_LOST_FULL; rtrace_fast_full() in include/rtrace_wr.h
+ * is the inline twin of this test).  Return: 0, or -ENOSPC, counted.
+ */
+static __always_inline int rtrace_wr_full(const struct rtrace_wr *w)
+{
+	struct rtrace_wr_cpu *wc = &w->rc->w;
+
+	if (unlikely(!wc->pos[w->l]) && READ_ONCE(*wc->consumed[w->l]) == wc->full_at[w->l]) {
+		rtrace_lost(&w->rc->lane[w->l], RTRACE_LOST_FULL);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Take the record's timestamp on the lane's clock (after rtrace_wr_full()). */
+static __always_inline void rtrace_wr_clock(struct rtrace_wr *w)
+{
+	w->ts = rtrace_clock_after(w->ring->clock, w->rc->w.last_ts[w->l]);
+	rtrace_inject(RTRACE_INJ_CLOCK_READ);
 }
 
 /*
@@ -208,6 +235,11 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
+	/* At most 3 + 10 + 14 * 10 bytes: never too large. */
+	ret = rtrace_wr_full(&w);
+	if (unlikely(ret))
+		goto release;
+	rtrace_wr_clock(&w);
 	if (!rtrace_wr_fits(&w, nargs * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		for (i = 0; i < nargs; i++)
@@ -265,6 +297,11 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
+	/* At most 3 + 10 + 5 * 10 bytes: never too large. */
+	ret = rtrace_wr_full(&w);
+	if (unlikely(ret))
+		goto release;
+	rtrace_wr_clock(&w);
 	if (!rtrace_wr_fits(&w, RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
 		fixed = rtrace_vlen(h);
 		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
@@ -326,6 +363,21 @@ int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 	ret = rtrace_wr_begin(&w);
 	if (unlikely(ret))
 		goto out;
+	/*
+	 * Too large for any sub-buffer: dropped before the clock is read,
+	 * sized exactly only near the limit (h and len take at most 3 + 5
+	 * bytes, the delta at least 1).
+	 */
+	if (unlikely((size_t)len + 3 + 5 + 1 > w.ring->payload) &&
+	    rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len + 1 > w.ring->payload) {
+		rtrace_lost(&w.rc->lane[w.l], RTRACE_LOST_TOO_LARGE);
+		ret = -E2BIG;
+		goto release;
+	}
+	ret = rtrace_wr_full(&w);
+	if (unlikely(ret))
+		goto release;
+	rtrace_wr_clock(&w);
 	if (!rtrace_wr_fits(&w, 5 + (size_t)len)) {
 		ret = rtrace_wr_room(&w, rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
 		if (ret)
@@ -347,33 +399,39 @@ NOKPROBE_SYMBOL(__rtrace_emit_raw);
 
 #ifdef RTRACE_BENCH
 /**
- * rtrace_bench_hold_task_lane() - mark this CPU's task lane busy or free
- * @hold: true to mark it busy, false to free it again
+ * rtrace_bench_hold_lanes() - mark lanes of this CPU busy or free
+ * @lanes: mask of BIT(RTRACE_LANE_*)
+ * @hold: true to mark them busy, false to free them again
  *
  * BENCHMARK ONLY, compiled only with -DRTRACE_BENCH (bench/run's own build
  * directories).  While the task lane is held, writes from higher contexts
  * on this CPU take the nested path (busy lanes seen, rtrace_note_nested()),
  * as if they had interrupted a task-level write, so the benchmark can time
- * a real nested write.  Task-level writes meanwhile take the spare lane.
+ * a real nested write; task-level writes meanwhile take the spare lane,
+ * or, with the spare lane held too, are dropped as recursion.
  *
- * Context: preemption disabled, no task-level write in progress on this
- * CPU; the caller frees the lane before it enables preemption again.
+ * Context: preemption disabled, no write in progress on this CPU; the
+ * caller frees the lanes before it enables preemption again.
  * Return: 0, or -ENODEV if no ring is attached.
  */
-int rtrace_bench_hold_task_lane(bool hold)
+int rtrace_bench_hold_lanes(unsigned int lanes, bool hold)
 {
 	/* Preemption disabled by the caller: an RCU-sched reader (ring.c). */
 	struct rtrace_ring *ring = rcu_dereference_raw(rtrace_active);
 	struct rtrace_cpu *rc;
+	unsigned int l;
 
 	if (!ring)
 		return -ENODEV;
 	rc = this_cpu_ptr(ring->cpus);
-	if (hold)
-		rtrace_lane_take(ring, rc, RTRACE_LANE_TASK);
-	else
-		rtrace_lane_release(ring, rc, RTRACE_LANE_TASK);
+	/* Taken lowest first, released in the reverse order. */
+	for (l = 0; l < RTRACE_NR_LANES; l++) {
+		if (hold && (lanes & BIT(l)))
+			rtrace_lane_take(ring, rc, l);
+		if (!hold && (lanes & BIT(RTRACE_NR_LANES - 1 - l)))
+			rtrace_lane_release(ring, rc, RTRACE_NR_LANES - 1 - l);
+	}
 	return 0;
 }
-EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_bench_hold_task_lane);
+EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_bench_hold_lanes);
 #endif

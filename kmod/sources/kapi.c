@@ -6,9 +6,10 @@
  *
  * Nothing to enable or disable: those modules call the writers whenever
  * they like, and the ring decides (recording while the session runs,
- * RTRACE_LOST_OFF otherwise).  For the same reason the module API cannot
- * be left out of a session that records: its writers do not look at the
- * session's sources, which would cost the inline fast path a load.
+ * RTRACE_LOST_OFF while it is stopped after a start, nothing before its
+ * first start).  For the same reason the module API cannot be left out of
+ * a session that records: its writers do not look at the session's
+ * sources, which would cost the inline fast path a load.
  *
  * Its event types are those of rtrace's own test generator
  * (selftests/kmod/rtrace_test_gen.c); other modules register theirs with

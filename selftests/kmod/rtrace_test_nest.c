@@ -405,7 +405,7 @@ static int run(void)
 		return 0;
 	}
 	/* Does this ring take the inline fast path of include/rtrace_wr.h? */
-	fast = !!READ_ONCE(rtrace_wr_cpus);
+	fast = raw_cpu_ptr(READ_ONCE(rtrace_wr_cpus))->clock != 0;	/* not the idle state */
 	ret = register_nmi_handler(NMI_LOCAL, nest_nmi, 0, "rtrace_nest");
 	if (ret)
 		goto out_detach;

@@ -654,6 +654,107 @@ static int test_off(void)
 }
 
 /*
+ * Off means off: until the attached ring's first start, and after it is
+ * detached, no writer enters the out-of-line writers and nothing is
+ * counted; a stopped ring counts RTRACE_LOST_OFF exactly.
+ */
+static int test_key(void)
+{
+	static const u8 payload[16] = "0123456789abcdef";
+	struct rtrace_ring_geom g = { .subbuf_size = 4096, .nr_subbufs = 4 };
+	struct rtrace_ring *ring = rtrace_ring_create(&g);
+	unsigned long slow;
+	struct reader r;
+	int ret, i;
+
+	CHECK(!IS_ERR(ring), "ring");
+	CHECK(rtrace_ring_attach(ring) == 0, "attach");
+	CHECK(!static_branch_likely(&rtrace_wr_key), "key on before the first start");
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	for (i = 0; i < 10; i++) {
+		CHECK(rtrace_emit2(EV_TYPE, i, i) == -ENODEV, "configured: emit2");
+		CHECK(rtrace_emit_raw(EV_TYPE, payload, 16) == -ENODEV, "configured: raw");
+	}
+	CHECK(__atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) == slow,
+	      "configured, not started: %lu writes out of line",
+	      __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow);
+	rtrace_ring_set_running(ring, true);
+	rtrace_ring_set_running(ring, false);
+	CHECK(static_branch_likely(&rtrace_wr_key), "key off while stopped");
+	for (i = 0; i < 7; i++)
+		CHECK(rtrace_emit1(EV_TYPE, i) == -ENODEV, "stopped");
+	rtrace_ring_set_running(ring, true);
+	rtrace_ring_set_running(ring, true);	/* one reference per ring */
+	CHECK(rtrace_emit1(EV_TYPE, 1) == 0, "running");
+	reader_init(&r, ring, NULL, NULL);
+	ret = reader_finish(&r, false);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_OFF] == 7, "stopped: lost_off %llu of 7",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_OFF]);
+	CHECK(r.lr[0][0].records == 1, "records");
+	free(r.buf);
+	drop_ring(ring);
+	CHECK(__atomic_load_n(&rtrace_wr_key.enabled, __ATOMIC_RELAXED) == 0,
+	      "key count %d after detach", rtrace_wr_key.enabled);
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	CHECK(rtrace_emit1(EV_TYPE, 1) == -ENODEV, "detached");
+	CHECK(__atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) == slow,
+	      "detached: out of line");
+	return ret;
+}
+
+/*
+ * A cheap drop: a discard-mode lane found full drops every further event
+ * without retrying the switch (inline, not out of line, but in debug
+ * builds) until the reader consumes; too large a record is dropped too.
+ * Every drop is counted exactly, in-band and in the statistics.
+ */
+static int test_drop(void)
+{
+	static u8 big[8192];
+	struct rtrace_ring *ring;
+	unsigned long slow;
+	u64 stored = 0, dropped = 0;
+	struct reader r;
+	int ret, i;
+
+	ring = make_ring(4096, 2, false);
+	CHECK(ring, "ring");
+	while ((ret = rtrace_emit3(EV_TYPE, stored, 1000, 100000)) == 0)
+		stored++;
+	CHECK(ret == -ENOSPC, "full: %d", ret);
+	dropped++;
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	for (i = 0; i < 1000; i++) {
+		CHECK(rtrace_emit3(EV_TYPE, i, 1000, 100000) == -ENOSPC, "drop regs");
+		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == -ENOSPC, "drop raw");
+		dropped += 2;
+	}
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+#ifdef RTRACE_DEBUG
+	CHECK(slow == 2000, "debug build: %lu of 2000 drops out of line", slow);
+#else
+	CHECK(slow == 0, "%lu of 2000 drops out of line", slow);
+#endif
+	CHECK(rtrace_emit_raw(EV_TYPE, big, sizeof(big)) == -E2BIG, "too large");
+	CHECK(rtrace_emit_raw(EV_TYPE, big, 4096 - 80) == -E2BIG, "too large by the header");
+	reader_init(&r, ring, NULL, NULL);
+	CHECK(reader_drain(&r) > 0, "drained");
+	CHECK(rtrace_emit3(EV_TYPE, stored, 1000, 100000) == 0, "stored again once consumed");
+	stored++;
+	ret = reader_finish(&r, false);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_FULL] == dropped, "lost full %llu of %llu",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_FULL],
+	      (unsigned long long)dropped);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_TOO_LARGE] == 2, "too large %llu",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_TOO_LARGE]);
+	CHECK(r.lr[0][0].records == stored, "records %llu of %llu",
+	      (unsigned long long)r.lr[0][0].records, (unsigned long long)stored);
+	free(r.buf);
+	drop_ring(ring);
+	return ret;
+}
+
+/*
  * The common case takes the inline fast path of include/rtrace_wr.h, with
  * either clock: only the first write of a lane and the sub-buffer switches
  * enter the out-of-line writers.  Debug builds check every write there.
@@ -1071,6 +1172,8 @@ int main(int argc, char **argv)
 	tap(test_concurrent(true) == 0, "concurrent reader, two writers, overwrite");
 #else
 	tap(test_off() == 0, "off / no ring / second attach counted and reported");
+	tap(test_key() == 0, "off means off: not started or detached, nothing entered or counted");
+	tap(test_drop() == 0, "a full discard lane drops inline until read; too large dropped; counted");
 	tap(test_varints() == 0, "varints of every length through all writers");
 	tap(test_fast_path(true) == 0, "common case inline, TSC clock (out of line in debug)");
 	tap(test_fast_path(false) == 0, "common case inline, local clock (out of line in debug)");

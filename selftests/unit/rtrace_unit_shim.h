@@ -115,8 +115,22 @@ void shim_free_percpu(void *p);
 #define alloc_percpu_gfp(type, gfp) \
 	((type *)shim_alloc_percpu(sizeof(type), __alignof__(type)))
 #define free_percpu(p)		shim_free_percpu(p)
+/*
+ * Static per-CPU variables (DEFINE_PER_CPU) live in section shim_pcpu and
+ * are one object shared by every "CPU" (stride 0): only read-only ones
+ * (ring.c's idle writer state) may be defined.
+ */
+#define DEFINE_PER_CPU(type, name) \
+	__attribute__((__section__("shim_pcpu"), __aligned__(64))) __typeof__(type) name
+extern char __start_shim_pcpu[], __stop_shim_pcpu[];
+static inline size_t shim_pcpu_stride(const void *p)
+{
+	if ((const char *)p >= __start_shim_pcpu && (const char *)p < __stop_shim_pcpu)
+		return 0;
+	return SHIM_PCPU_STRIDE(p);
+}
 #define per_cpu_ptr(p, cpu) \
-	((__typeof__(p))((char *)(p) + (size_t)(cpu) * SHIM_PCPU_STRIDE(p)))
+	((__typeof__(p))((char *)(p) + (size_t)(cpu) * shim_pcpu_stride(p)))
 #define this_cpu_ptr(p)		per_cpu_ptr(p, shim_cpu)
 
 typedef struct { u64 v; } local64_t;
@@ -145,6 +159,17 @@ extern struct cpumask shim_possible_mask;
 /* "IPI": run @fn as CPU @cpu in hardirq context, on the calling thread. */
 void on_each_cpu_mask(const struct cpumask *mask, void (*fn)(void *),
 		      void *info, bool wait);
+
+/* Static keys: a flag (the kernel patches code; the protocol is the same). */
+struct static_key_false {
+	int enabled;
+};
+#define DEFINE_STATIC_KEY_FALSE(name)	struct static_key_false name = { 0 }
+#define DECLARE_STATIC_KEY_FALSE(name)	extern struct static_key_false name
+#define static_branch_likely(k)		(__atomic_load_n(&(k)->enabled, __ATOMIC_SEQ_CST) > 0)
+#define static_branch_unlikely(k)	static_branch_likely(k)
+#define static_branch_inc(k)		__atomic_fetch_add(&(k)->enabled, 1, __ATOMIC_SEQ_CST)
+#define static_branch_dec(k)		__atomic_fetch_sub(&(k)->enabled, 1, __ATOMIC_SEQ_CST)
 
 /* RCU: writers are preempt-disabled sections; tests stop writers first. */
 #define rcu_dereference_raw(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)

@@ -174,7 +174,7 @@
 #define RTRACE_LOST_FULL		0	/* discard mode, no free sub-buffer */
 #define RTRACE_LOST_RECURSION		1	/* lane (and spare lane) busy on this CPU */
 #define RTRACE_LOST_TOO_LARGE		2	/* record larger than a sub-buffer can hold */
-#define RTRACE_LOST_OFF			3	/* emitted while the session was not running */
+#define RTRACE_LOST_OFF			3	/* emitted while stopped after a start */
 #define RTRACE_LOST_OVERWRITTEN		4	/* overwrite mode: recycled before it was read */
 #define RTRACE_NR_LOST			5
 
