@@ -17,7 +17,24 @@
  *   ftrace_wr   ring_buffer_write() of a stack copy
  *   floor_tsc   rdtsc + plain per-CPU stores of the same bytes
  *   floor_local trace_clock_local() + plain per-CPU stores of the same bytes
+ *   ftrace_ev   the same payload as a real ftrace event of this module
+ *               (rtrace_bench_trace.h), enabled only in the tracefs instance
+ *               "rtrace_bench", whose trace_clock bench/guest.sh sets to local
+ *               or x86-tsc: ftrace on the clock rtrace uses
  *   empty       the loop with its argument computation and nothing else
+ *
+ * Payloads: raw16 (16 opaque bytes) and sched (sched_switch's five
+ * integers, pids below 16384) back to back in every context; in task
+ * context only, the realistic shapes: bigpid (sched, pids above 2^17),
+ * addr (a page fault: two kernel addresses and an error code), each also
+ * with about 200 and 20000 instructions of other work between events
+ * (_g200, _g20k: timestamps that far apart); huge, rtrace only, a raw
+ * record larger than any sub-buffer (always dropped: the cost of the
+ * "too large" drop).
+ *
+ * Commands (write to /proc/rtrace_bench): "run" measures everything;
+ * "rtrace" only rtrace (off, stopped, full-ring passes of bench/guest.sh);
+ * "tsc" rtrace, ftrace_ev and floor_tsc (the TSC pass).
  *
  * Every figure is (loop time - empty loop time) / iterations, median of
  * several repetitions.  Under QEMU's icount mode one nanosecond of guest
@@ -29,11 +46,15 @@
  * while the interrupted task is in the middle of a write.  For ftrace the
  * task holds an uncommitted reservation on the same CPU buffer.  For rtrace
  * the task lane is marked busy, as an interrupted task-level write leaves
- * it, by rtrace_bench_hold_task_lane(): that function exists only in the
+ * it, by rtrace_bench_hold_lanes(): that function exists only in the
  * benchmark builds of rtrace.ko (-DRTRACE_BENCH, built by bench/run into
  * build/<kernel>-bench/) and is found with symbol_get(), so every NMI write
  * takes the real nested path (busy lanes seen, rtrace_note_nested()).
  * Against a normal rtrace.ko the rtrace nmi_nested figure is not reported.
+ *
+ * Recursion drop (context task_rec): the task loop while the task lane and
+ * the spare lane are both held, so every write is dropped as recursion
+ * (RTRACE_LOST_RECURSION); benchmark builds only, like nmi_nested.
  *
  * Machinery cost: bench/run also loads a build of rtrace.ko with
  * -DRTRACE_BENCH_NO_REENTRANCY (fixed task lane, no busy byte, spare lane
@@ -57,9 +78,15 @@
 #include <asm/nmi.h>
 #include <asm/msr.h>
 
+#include <linux/sizes.h>
+#include <linux/vmalloc.h>
+
 #include "../kmod/ring/ring.h"
 #include "../include/rtrace_emit.h"
 #include <uapi/linux/rtrace.h>
+
+#define CREATE_TRACE_POINTS
+#include "rtrace_bench_trace.h"
 
 static unsigned int iters = 4096;
 module_param(iters, uint, 0644);
@@ -70,16 +97,45 @@ module_param(reps, uint, 0644);
 MODULE_PARM_DESC(reps, "timed loops per figure (the median is reported)");
 
 enum { IMPL_EMPTY, IMPL_RTRACE, IMPL_FTRACE_RSV, IMPL_FTRACE_WR, IMPL_FLOOR_TSC,
-	IMPL_FLOOR_LOCAL, NR_IMPL };
-enum { PL_RAW16, PL_SCHED, NR_PL };
-enum { CTX_TASK, CTX_HARDIRQ, CTX_NMI, CTX_NMI_NESTED, NR_CTX };
+	IMPL_FLOOR_LOCAL, IMPL_FTRACE_EV, NR_IMPL };
+enum { PL_RAW16, PL_SCHED, PL_BIGPID, PL_ADDR, PL_BIGPID_G200, PL_BIGPID_G20K,
+	PL_ADDR_G200, PL_ADDR_G20K, PL_HUGE, NR_PL };
+enum { CTX_TASK, CTX_HARDIRQ, CTX_NMI, CTX_NMI_NESTED, CTX_TASK_REC, NR_CTX };
 
 static const char * const impl_name[NR_IMPL] = {
-	"empty", "rtrace", "ftrace_rsv", "ftrace_wr", "floor_tsc", "floor_local",
+	"empty", "rtrace", "ftrace_rsv", "ftrace_wr", "floor_tsc", "floor_local", "ftrace_ev",
 };
 
-static const char * const pl_name[NR_PL] = { "raw16", "sched" };
-static const char * const ctx_name[NR_CTX] = { "task", "hardirq", "nmi", "nmi_nested" };
+static const char * const pl_name[NR_PL] = {
+	"raw16", "sched", "bigpid", "addr", "bigpid_g200", "bigpid_g20k", "addr_g200",
+	"addr_g20k", "huge",
+};
+
+static const char * const ctx_name[NR_CTX] = {
+	"task", "hardirq", "nmi", "nmi_nested", "task_rec",
+};
+
+/* Which implementations a command measures (bench_write()). */
+#define WHAT_ALL	(~0U)
+#define WHAT_RTRACE	(BIT(IMPL_EMPTY) | BIT(IMPL_RTRACE))
+#define WHAT_TSC	(WHAT_RTRACE | BIT(IMPL_FTRACE_EV) | BIT(IMPL_FLOOR_TSC))
+
+/* Loop iterations of a payload: iters >> shift (the 20000-gap shapes are long). */
+static unsigned int pl_shift(int pl)
+{
+	return pl == PL_BIGPID_G20K || pl == PL_ADDR_G20K ? 3 : 0;
+}
+
+/* page_fault_kernel's entry: two addresses and the error code. */
+struct bench_addr_entry {
+	u16 type;
+	u8 flags;
+	u8 preempt_count;
+	s32 pid;
+	u64 address;
+	u64 ip;
+	u64 error_code;
+};
 
 /* ftrace's sched_switch entry without the two comm[16] arrays. */
 struct bench_sched_entry {
@@ -100,7 +156,11 @@ struct bench_sched_entry {
  * decodes the benchmark's stream.
  */
 #define BENCH_EV_SCHED	2
+/* The page-fault-like event: a two-byte header, as A's other kernel events. */
+#define BENCH_EV_ADDR	16
 #define FLOOR_BYTES	(64 * 1024)
+/* Larger than any sub-buffer's payload (at most 1 MiB minus the header). */
+#define HUGE_BYTES	SZ_1M
 
 struct bench_floor {
 	u64 pos;
@@ -119,7 +179,8 @@ struct bench_job {
 };
 
 static struct bench_job *bench_cur;
-static int (*bench_hold)(bool hold);	/* rtrace_bench_hold_task_lane() */
+static int (*bench_hold)(unsigned int lanes, bool hold);	/* rtrace_bench_hold_lanes() */
+static u8 *bench_huge;			/* HUGE_BYTES */
 static int bench_nmi_armed;
 static int bench_nmi_done;
 
@@ -154,8 +215,31 @@ static __always_inline u64 bench_val(u64 v)
 #define PREV_STATE(i)	bench_val((i) & 1)
 #define NEXT_PID(i)	bench_val(3000 + ((i) & 1023))
 #define NEXT_PRIO(i)	bench_val(120 - ((i) & 7))
+/* bigpid: pids between 2^17 and 2^21 (pid_max is 4194304 on large hosts). */
+#define BIG_PREV_PID(i)	bench_val(150000 + ((i) & 4095) * 37)
+#define BIG_NEXT_PID(i)	bench_val(300000 + ((i) & 1023) * 13)
+/* addr: a direct-map address, a kernel text address, an error code. */
+#define FAULT_ADDR(i)	bench_val(0xffff888100000000ULL + ((u64)((i) & 65535) << 12))
+#define FAULT_IP(i)	bench_val(0xffffffff81000000ULL + ((i) & 4095) * 16)
+#define FAULT_CODE(i)	bench_val((i) & 7)
 /* The raw payload, through a pointer the compiler cannot see through. */
 #define BENCH_RAW	((const u8 *)bench_val((unsigned long)bench_raw))
+
+/*
+ * Other work between two events: about 3 instructions per step (the same
+ * in the empty loop, so subtracted), so 67 and 6667 steps keep events
+ * about 200 and 20000 instructions apart, plus the write itself.
+ */
+#define GAP200		67
+#define GAP20K		6667
+
+static __always_inline void bench_gap(unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		asm volatile("");
+}
 
 static __always_inline void bench_keep(u64 a, u64 b, u64 c, u64 d, u64 e)
 {
@@ -192,6 +276,64 @@ static __always_inline void floor_sched(u64 ts, unsigned int i)
 	e->next_pid = NEXT_PID(i);
 	e->next_prio = NEXT_PRIO(i);
 	f->pos = pos + 8 + sizeof(*e);
+}
+
+static __always_inline void floor_bigpid(u64 ts, unsigned int i)
+{
+	struct bench_floor *f = this_cpu_ptr(&bench_floor);
+	u64 pos = f->pos;
+	struct bench_sched_entry *e;
+
+	if (pos + 8 + sizeof(*e) > FLOOR_BYTES)
+		pos = 0;
+	*(u64 *)(f->buf + pos) = ts;
+	e = (struct bench_sched_entry *)(f->buf + pos + 8);
+	e->prev_pid = BIG_PREV_PID(i);
+	e->prev_prio = PREV_PRIO(i);
+	e->prev_state = PREV_STATE(i);
+	e->next_pid = BIG_NEXT_PID(i);
+	e->next_prio = NEXT_PRIO(i);
+	f->pos = pos + 8 + sizeof(*e);
+}
+
+static __always_inline void floor_addr(u64 ts, unsigned int i)
+{
+	struct bench_floor *f = this_cpu_ptr(&bench_floor);
+	u64 pos = f->pos;
+	u64 *e;
+
+	if (pos + 32 > FLOOR_BYTES)
+		pos = 0;
+	e = (u64 *)(f->buf + pos);
+	e[0] = ts;
+	e[1] = FAULT_ADDR(i);
+	e[2] = FAULT_IP(i);
+	e[3] = FAULT_CODE(i);
+	f->pos = pos + 32;
+}
+
+static __always_inline void ftrace_fill_bigpid(struct bench_sched_entry *e, unsigned int i)
+{
+	e->type = 1;
+	e->flags = 0;
+	e->preempt_count = 0;
+	e->pid = 0;
+	e->prev_pid = BIG_PREV_PID(i);
+	e->prev_prio = PREV_PRIO(i);
+	e->prev_state = PREV_STATE(i);
+	e->next_pid = BIG_NEXT_PID(i);
+	e->next_prio = NEXT_PRIO(i);
+}
+
+static __always_inline void ftrace_fill_addr(struct bench_addr_entry *e, unsigned int i)
+{
+	e->type = 1;
+	e->flags = 0;
+	e->preempt_count = 0;
+	e->pid = 0;
+	e->address = FAULT_ADDR(i);
+	e->ip = FAULT_IP(i);
+	e->error_code = FAULT_CODE(i);
 }
 
 static __always_inline void ftrace_fill(struct bench_sched_entry *e, unsigned int i)
@@ -283,6 +425,121 @@ static __always_inline void body_floor_local_sched(unsigned int i)
 	floor_sched(trace_clock_local(), i);
 }
 
+static __always_inline void body_ftrace_ev_raw(unsigned int i)
+{
+	trace_rtrace_bench_raw16(BENCH_RAW);
+}
+
+static __always_inline void body_ftrace_ev_sched(unsigned int i)
+{
+	trace_rtrace_bench_sched(PREV_PID(i), PREV_PRIO(i), PREV_STATE(i), NEXT_PID(i),
+				 NEXT_PRIO(i));
+}
+
+/* The realistic shapes (task context). */
+static __always_inline void body_empty_bigpid(unsigned int i)
+{
+	bench_keep(BIG_PREV_PID(i), PREV_PRIO(i), PREV_STATE(i), BIG_NEXT_PID(i),
+		   NEXT_PRIO(i));
+}
+
+static __always_inline void body_rtrace_bigpid(unsigned int i)
+{
+	rtrace_emit5(BENCH_EV_SCHED, BIG_PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
+		     BIG_NEXT_PID(i), NEXT_PRIO(i));
+}
+
+static __always_inline void body_ftrace_rsv_bigpid(unsigned int i)
+{
+	struct ring_buffer_event *ev;
+
+	ev = ring_buffer_lock_reserve(bench_rb, sizeof(struct bench_sched_entry));
+	if (ev) {
+		ftrace_fill_bigpid(ring_buffer_event_data(ev), i);
+		rtrace_rb_unlock_commit(bench_rb, ev);
+	}
+}
+
+static __always_inline void body_ftrace_wr_bigpid(unsigned int i)
+{
+	struct bench_sched_entry e;
+
+	ftrace_fill_bigpid(&e, i);
+	ring_buffer_write(bench_rb, sizeof(e), &e);
+}
+
+static __always_inline void body_floor_tsc_bigpid(unsigned int i)
+{
+	floor_bigpid(rdtsc(), i);
+}
+
+static __always_inline void body_floor_local_bigpid(unsigned int i)
+{
+	floor_bigpid(trace_clock_local(), i);
+}
+
+static __always_inline void body_ftrace_ev_bigpid(unsigned int i)
+{
+	trace_rtrace_bench_sched(BIG_PREV_PID(i), PREV_PRIO(i), PREV_STATE(i),
+				 BIG_NEXT_PID(i), NEXT_PRIO(i));
+}
+
+static __always_inline void body_empty_addr(unsigned int i)
+{
+	bench_keep(FAULT_ADDR(i), FAULT_IP(i), FAULT_CODE(i), 0, 0);
+}
+
+static __always_inline void body_rtrace_addr(unsigned int i)
+{
+	rtrace_emit3(BENCH_EV_ADDR, FAULT_ADDR(i), FAULT_IP(i), FAULT_CODE(i));
+}
+
+static __always_inline void body_ftrace_rsv_addr(unsigned int i)
+{
+	struct ring_buffer_event *ev;
+
+	ev = ring_buffer_lock_reserve(bench_rb, sizeof(struct bench_addr_entry));
+	if (ev) {
+		ftrace_fill_addr(ring_buffer_event_data(ev), i);
+		rtrace_rb_unlock_commit(bench_rb, ev);
+	}
+}
+
+static __always_inline void body_ftrace_wr_addr(unsigned int i)
+{
+	struct bench_addr_entry e;
+
+	ftrace_fill_addr(&e, i);
+	ring_buffer_write(bench_rb, sizeof(e), &e);
+}
+
+static __always_inline void body_floor_tsc_addr(unsigned int i)
+{
+	floor_addr(rdtsc(), i);
+}
+
+static __always_inline void body_floor_local_addr(unsigned int i)
+{
+	floor_addr(trace_clock_local(), i);
+}
+
+static __always_inline void body_ftrace_ev_addr(unsigned int i)
+{
+	trace_rtrace_bench_addr(FAULT_ADDR(i), FAULT_IP(i), FAULT_CODE(i));
+}
+
+/* huge: rtrace only, always dropped as too large. */
+static __always_inline void body_empty_huge(unsigned int i)
+{
+	bench_keep((u64)bench_huge, i, 0, 0, 0);
+}
+
+static __always_inline void body_rtrace_huge(unsigned int i)
+{
+	rtrace_emit_raw(RTRACE_EV_TEST_RAW, (const u8 *)bench_val((unsigned long)bench_huge),
+			HUGE_BYTES);
+}
+
 /* loop_NAME(n): time n iterations of body_NAME(). */
 #define BENCH_LOOP(name)					\
 static noinline u64 loop_##name(unsigned int n)			\
@@ -297,33 +554,118 @@ static noinline u64 loop_##name(unsigned int n)			\
 	return t1 - t0;						\
 }
 
+/* loop_NAME_gGAP(n): the same with bench_gap(GAP) after each event. */
+#define BENCH_LOOP_GAP(name, gap)				\
+static noinline u64 loop_##name##_g##gap(unsigned int n)	\
+{								\
+	unsigned int i;						\
+	u64 t0, t1;						\
+								\
+	t0 = ktime_get_mono_fast_ns();				\
+	for (i = 0; i < n; i++) {				\
+		body_##name(i);					\
+		bench_gap(GAP##gap);				\
+	}							\
+	t1 = ktime_get_mono_fast_ns();				\
+	return t1 - t0;						\
+}
+
 BENCH_LOOP(empty_raw)
 BENCH_LOOP(empty_sched)
+BENCH_LOOP(empty_bigpid)
+BENCH_LOOP_GAP(empty_bigpid, 200)
+BENCH_LOOP_GAP(empty_bigpid, 20K)
+BENCH_LOOP(empty_addr)
+BENCH_LOOP_GAP(empty_addr, 200)
+BENCH_LOOP_GAP(empty_addr, 20K)
 BENCH_LOOP(rtrace_raw)
 BENCH_LOOP(rtrace_sched)
+BENCH_LOOP(rtrace_bigpid)
+BENCH_LOOP_GAP(rtrace_bigpid, 200)
+BENCH_LOOP_GAP(rtrace_bigpid, 20K)
+BENCH_LOOP(rtrace_addr)
+BENCH_LOOP_GAP(rtrace_addr, 200)
+BENCH_LOOP_GAP(rtrace_addr, 20K)
 BENCH_LOOP(ftrace_rsv_raw)
 BENCH_LOOP(ftrace_rsv_sched)
+BENCH_LOOP(ftrace_rsv_bigpid)
+BENCH_LOOP_GAP(ftrace_rsv_bigpid, 200)
+BENCH_LOOP_GAP(ftrace_rsv_bigpid, 20K)
+BENCH_LOOP(ftrace_rsv_addr)
+BENCH_LOOP_GAP(ftrace_rsv_addr, 200)
+BENCH_LOOP_GAP(ftrace_rsv_addr, 20K)
 BENCH_LOOP(ftrace_wr_raw)
 BENCH_LOOP(ftrace_wr_sched)
+BENCH_LOOP(ftrace_wr_bigpid)
+BENCH_LOOP_GAP(ftrace_wr_bigpid, 200)
+BENCH_LOOP_GAP(ftrace_wr_bigpid, 20K)
+BENCH_LOOP(ftrace_wr_addr)
+BENCH_LOOP_GAP(ftrace_wr_addr, 200)
+BENCH_LOOP_GAP(ftrace_wr_addr, 20K)
 BENCH_LOOP(floor_tsc_raw)
 BENCH_LOOP(floor_tsc_sched)
+BENCH_LOOP(floor_tsc_bigpid)
+BENCH_LOOP_GAP(floor_tsc_bigpid, 200)
+BENCH_LOOP_GAP(floor_tsc_bigpid, 20K)
+BENCH_LOOP(floor_tsc_addr)
+BENCH_LOOP_GAP(floor_tsc_addr, 200)
+BENCH_LOOP_GAP(floor_tsc_addr, 20K)
 BENCH_LOOP(floor_local_raw)
 BENCH_LOOP(floor_local_sched)
+BENCH_LOOP(floor_local_bigpid)
+BENCH_LOOP_GAP(floor_local_bigpid, 200)
+BENCH_LOOP_GAP(floor_local_bigpid, 20K)
+BENCH_LOOP(floor_local_addr)
+BENCH_LOOP_GAP(floor_local_addr, 200)
+BENCH_LOOP_GAP(floor_local_addr, 20K)
+BENCH_LOOP(ftrace_ev_raw)
+BENCH_LOOP(ftrace_ev_sched)
+BENCH_LOOP(ftrace_ev_bigpid)
+BENCH_LOOP_GAP(ftrace_ev_bigpid, 200)
+BENCH_LOOP_GAP(ftrace_ev_bigpid, 20K)
+BENCH_LOOP(ftrace_ev_addr)
+BENCH_LOOP_GAP(ftrace_ev_addr, 200)
+BENCH_LOOP_GAP(ftrace_ev_addr, 20K)
+BENCH_LOOP(empty_huge)
+BENCH_LOOP(rtrace_huge)
 
 typedef u64 (*bench_loop_fn)(unsigned int n);
 
+#define BENCH_ROW(impl) {						\
+	loop_##impl##_raw, loop_##impl##_sched, loop_##impl##_bigpid,	\
+	loop_##impl##_addr, loop_##impl##_bigpid_g200,			\
+	loop_##impl##_bigpid_g20K, loop_##impl##_addr_g200,		\
+	loop_##impl##_addr_g20K, NULL }
+
 static const bench_loop_fn bench_loops[NR_IMPL][NR_PL] = {
-	[IMPL_EMPTY] = { loop_empty_raw, loop_empty_sched },
-	[IMPL_RTRACE] = { loop_rtrace_raw, loop_rtrace_sched },
-	[IMPL_FTRACE_RSV] = { loop_ftrace_rsv_raw, loop_ftrace_rsv_sched },
-	[IMPL_FTRACE_WR] = { loop_ftrace_wr_raw, loop_ftrace_wr_sched },
-	[IMPL_FLOOR_TSC] = { loop_floor_tsc_raw, loop_floor_tsc_sched },
-	[IMPL_FLOOR_LOCAL] = { loop_floor_local_raw, loop_floor_local_sched },
+	[IMPL_EMPTY] = BENCH_ROW(empty),
+	[IMPL_RTRACE] = BENCH_ROW(rtrace),
+	[IMPL_FTRACE_RSV] = BENCH_ROW(ftrace_rsv),
+	[IMPL_FTRACE_WR] = BENCH_ROW(ftrace_wr),
+	[IMPL_FLOOR_TSC] = BENCH_ROW(floor_tsc),
+	[IMPL_FLOOR_LOCAL] = BENCH_ROW(floor_local),
+	[IMPL_FTRACE_EV] = BENCH_ROW(ftrace_ev),
 };
+
+/* Is (impl, payload, context) measured?  The shapes: task context only. */
+static bool bench_valid(int impl, int pl, int ctx)
+{
+	if (pl == PL_HUGE)
+		return (impl == IMPL_EMPTY || impl == IMPL_RTRACE) && ctx == CTX_TASK;
+	if (ctx == CTX_TASK_REC)
+		return (impl == IMPL_EMPTY || impl == IMPL_RTRACE) && pl <= PL_SCHED;
+	if (ctx == CTX_NMI_NESTED && impl == IMPL_FTRACE_EV)
+		return false;	/* no reservation to hold in the instance */
+	return pl <= PL_SCHED || ctx == CTX_TASK;
+}
 
 static void bench_run_job(struct bench_job *job)
 {
-	job->ns = bench_loops[job->impl][job->pl](iters);
+	bench_loop_fn fn = bench_loops[job->impl][job->pl];
+
+	if (job->pl == PL_HUGE)
+		fn = job->impl == IMPL_RTRACE ? loop_rtrace_huge : loop_empty_huge;
+	job->ns = fn(iters >> pl_shift(job->pl));
 }
 
 /* NMI context: the loop runs inside our own self-NMI. */
@@ -377,6 +719,17 @@ static int bench_once(struct bench_job *job, int ctx)
 		bench_run_job(job);
 		local_irq_restore(flags);
 		break;
+	case CTX_TASK_REC:
+		/* Task lane and spare lane busy: every write is a recursion drop. */
+		local_irq_save(flags);
+		if (job->impl == IMPL_RTRACE)
+			ret = bench_hold(BIT(RTRACE_LANE_TASK) | BIT(RTRACE_LANE_SPARE), true);
+		if (!ret)
+			bench_run_job(job);
+		if (job->impl == IMPL_RTRACE && !ret)
+			bench_hold(BIT(RTRACE_LANE_TASK) | BIT(RTRACE_LANE_SPARE), false);
+		local_irq_restore(flags);
+		break;
 	case CTX_HARDIRQ:
 		preempt_disable();
 		WRITE_ONCE(bench_irq_done, 0);
@@ -402,10 +755,10 @@ static int bench_once(struct bench_job *job, int ctx)
 				rtrace_rb_unlock_commit(bench_rb, ev);
 		} else if (job->impl == IMPL_RTRACE) {
 			/* The interrupted task is inside an rtrace write. */
-			ret = bench_hold(true);
+			ret = bench_hold(BIT(RTRACE_LANE_TASK), true);
 			if (!ret) {
 				ret = bench_fire_nmi();
-				bench_hold(false);
+				bench_hold(BIT(RTRACE_LANE_TASK), false);
 			}
 		} else {
 			ret = bench_fire_nmi();
@@ -444,7 +797,18 @@ static int bench_measure(int impl, int pl, int ctx, u64 *samples)
 	return 0;
 }
 
-static int bench_run_all(void)
+/* Is (@impl, @pl, @ctx) measured by a command measuring @what? */
+static bool bench_wanted(unsigned int what, int impl, int pl, int ctx)
+{
+	if (!(what & BIT(impl)) || !bench_valid(impl, pl, ctx))
+		return false;
+	/* A held lane needs a benchmark build of rtrace.ko. */
+	return impl != IMPL_RTRACE || bench_hold ||
+	       (ctx != CTX_NMI_NESTED && ctx != CTX_TASK_REC);
+}
+
+/* Measure the implementations in @what (WHAT_*). */
+static int bench_run_all(unsigned int what)
 {
 	u64 *samples, *empty;
 	int impl, pl, ctx, ret = 0;
@@ -456,23 +820,32 @@ static int bench_run_all(void)
 		ret = -ENOMEM;
 		goto out;
 	}
+	for (impl = 0; impl < NR_IMPL; impl++)
+		for (pl = 0; pl < NR_PL; pl++)
+			for (ctx = 0; ctx < NR_CTX; ctx++)
+				res_med[impl][pl][ctx] = U64_MAX;
 	for (ctx = 0; ctx < NR_CTX; ctx++) {
 		for (pl = 0; pl < NR_PL; pl++) {
+			bool any = false;
+
+			for (impl = 1; impl < NR_IMPL; impl++)
+				any |= bench_wanted(what, impl, pl, ctx);
+			if (!any)
+				continue;
 			ret = bench_measure(IMPL_EMPTY, pl, ctx == CTX_NMI_NESTED ? CTX_NMI : ctx,
 					    empty);
 			if (ret)
 				goto out;
-			for (impl = 0; impl < NR_IMPL; impl++) {
-				if (ctx == CTX_NMI_NESTED && impl == IMPL_RTRACE && !bench_hold) {
-					res_med[impl][pl][ctx] = U64_MAX;
+			for (impl = 1; impl < NR_IMPL; impl++) {
+				if (!bench_wanted(what, impl, pl, ctx))
 					continue;
-				}
 				ret = bench_measure(impl, pl, ctx, samples);
 				if (ret)
 					goto out;
 				for (r = 0; r < reps; r++)
 					samples[r] = samples[r] > empty[r] ?
-						(samples[r] - empty[r]) * 1000 / iters : 0;
+						(samples[r] - empty[r]) * 1000 /
+						(iters >> pl_shift(pl)) : 0;
 				sort(samples, reps, sizeof(u64), cmp_u64, NULL);
 				res_med[impl][pl][ctx] = samples[reps / 2];
 				res_min[impl][pl][ctx] = samples[0];
@@ -539,7 +912,8 @@ static int bench_show(struct seq_file *m, void *v)
 	for (impl = 1; impl < NR_IMPL; impl++)
 		for (pl = 0; pl < NR_PL; pl++)
 			for (ctx = 0; ctx < NR_CTX; ctx++)
-				if (res_med[impl][pl][ctx] != U64_MAX)
+				if (res_med[impl][pl][ctx] != U64_MAX &&
+				    bench_valid(impl, pl, ctx))
 					seq_printf(m, "result %s %s %s %llu %llu %llu %u\n",
 						   impl_name[impl], pl_name[pl], ctx_name[ctx],
 						   res_med[impl][pl][ctx], res_min[impl][pl][ctx],
@@ -573,7 +947,11 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t le
 		return -EINVAL;
 	mutex_lock(&bench_mutex);
 	if (!strcmp(strim(cmd), "run")) {
-		ret = bench_run_all();
+		ret = bench_run_all(WHAT_ALL);
+	} else if (!strcmp(strim(cmd), "rtrace")) {
+		ret = bench_run_all(WHAT_RTRACE);
+	} else if (!strcmp(strim(cmd), "tsc")) {
+		ret = bench_run_all(WHAT_TSC);
 	} else if (!strcmp(strim(cmd), "density")) {
 		bench_density();
 		ret = 0;
@@ -638,6 +1016,11 @@ static int __init bench_init(void)
 	ret = bench_floor_alloc();
 	if (ret)
 		return ret;
+	bench_huge = vzalloc(HUGE_BYTES);
+	if (!bench_huge) {
+		ret = -ENOMEM;
+		goto err_floor;
+	}
 
 	/* ftrace's default: overwrite mode, like rtrace's bench session. */
 	bench_rb = ring_buffer_alloc(1 << 20, RB_FL_OVERWRITE);
@@ -651,7 +1034,7 @@ static int __init bench_init(void)
 	if (ret)
 		goto err_rb;
 	/* NULL unless rtrace.ko is a benchmark build (-DRTRACE_BENCH). */
-	bench_hold = symbol_get(rtrace_bench_hold_task_lane);
+	bench_hold = symbol_get(rtrace_bench_hold_lanes);
 	if (!proc_create("rtrace_bench", 0600, NULL, &bench_proc_ops)) {
 		ret = -ENOMEM;
 		goto err_nmi;
@@ -660,11 +1043,12 @@ static int __init bench_init(void)
 
 err_nmi:
 	if (bench_hold)
-		symbol_put(rtrace_bench_hold_task_lane);
+		symbol_put(rtrace_bench_hold_lanes);
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 err_rb:
 	ring_buffer_free(bench_rb);
 err_floor:
+	vfree(bench_huge);
 	bench_floor_free();
 	return ret;
 }
@@ -673,10 +1057,11 @@ static void __exit bench_exit(void)
 {
 	remove_proc_entry("rtrace_bench", NULL);
 	if (bench_hold)
-		symbol_put(rtrace_bench_hold_task_lane);
+		symbol_put(rtrace_bench_hold_lanes);
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_bench");
 	irq_work_sync(&bench_irq_work);
 	ring_buffer_free(bench_rb);
+	vfree(bench_huge);
 	bench_floor_free();
 }
 
