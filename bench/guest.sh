@@ -32,6 +32,8 @@ ftrace_clock() {
 measure() {
 	sleep 1		# let the console settle before timing (MEASURING.md)
 	echo "$1" > /proc/rtrace_bench
+	# ftrace's bytes per event (constant, for the density ratios), once.
+	[ "$1" = run ] && grep '^bytes ' /proc/rtrace_bench
 	grep '^result ' /proc/rtrace_bench | while read -r tag impl rest; do
 		case $impl in
 		rtrace)		impl=$2 ;;
