@@ -244,23 +244,9 @@ FIXTURE(mod) {
 	int fd;
 };
 
-/* Unload the modules that use rtrace's symbols (they hold it). */
-static void unload_holders(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/sys/module/rtrace/holders");
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			syscall(SYS_delete_module, de->d_name, O_NONBLOCK);
-	closedir(d);
-}
-
 FIXTURE_SETUP(mod)
 {
-	unload_holders();
+	rt_unload_holders();
 	ASSERT_TRUE(loaded());
 	self->fd = -1;
 }

@@ -703,18 +703,20 @@ static const int *ioc_errs(unsigned int nr)
 		return ESET(EINVAL, E2BIG, EFAULT, ENODATA);
 	case 0x08:	/* INFO */
 		return ESET(EINVAL, E2BIG, EFAULT);
+	case 0x09:	/* EVENTS */
+		return ESET(EINVAL, E2BIG, EFAULT, ENOMEM);
 	}
 	return ESET(ENOTTY);
 }
 
 static const char *const ioc_name[] = {
 	"GET_VERSION", "CONFIGURE", "START", "STOP", "FLUSH", "SNAPSHOT",
-	"RESET", "STATS", "INFO",
+	"RESET", "STATS", "INFO", "EVENTS",
 };
 
 static const unsigned int ioc_dir[] = {
 	_IOC_READ, _IOC_WRITE, _IOC_NONE, _IOC_NONE, _IOC_NONE, _IOC_NONE,
-	_IOC_NONE, _IOC_READ | _IOC_WRITE, _IOC_READ | _IOC_WRITE,
+	_IOC_NONE, _IOC_READ | _IOC_WRITE, _IOC_READ | _IOC_WRITE, _IOC_READ | _IOC_WRITE,
 };
 
 /* read(): abi.md "read()"; EBADF on a file not open for reading. */
@@ -788,7 +790,7 @@ static void op_ioctl_random(struct fz_thread *t)
 	unsigned long cmd = _IOC(dir, RTRACE_IOC_MAGIC, nr, size);
 	uint64_t p = rnd_ptr(r, fz.scratch, chance(r, 50) ? 8 : 4096);
 	int acc, fd = fz_fd(t, &acc);
-	bool known = nr <= 8 && dir == ioc_dir[nr];
+	bool known = nr < ARRAY_SIZE(ioc_dir) && dir == ioc_dir[nr];
 	long ret;
 
 	if (fd < 0)

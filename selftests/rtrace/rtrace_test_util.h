@@ -9,6 +9,7 @@
 #ifndef _RTRACE_TEST_UTIL_H
 #define _RTRACE_TEST_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <uapi/linux/rtrace.h>
@@ -36,6 +38,20 @@ static inline int rt_modprobe(const char *name)
 		return 0;
 	snprintf(cmd, sizeof(cmd), "insmod " MOD_DIR "%s.ko", name);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Unload the modules that use rtrace's symbols (they hold it). */
+static inline void rt_unload_holders(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/sys/module/rtrace/holders");
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			syscall(SYS_delete_module, de->d_name, O_NONBLOCK);
+	closedir(d);
 }
 
 static inline int rt_gen_write(const char *knob, unsigned long n)

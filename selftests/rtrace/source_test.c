@@ -950,6 +950,7 @@ TEST_F_TIMEOUT(src, cycles_leave_no_probe, 900)
 	EXPECT_EQ(RTRACE_STATE_RUNNING, info.state);
 	close(self->fd);
 	self->fd = -1;
+	rt_unload_holders();	/* e.g. rtrace_test_gen, loaded by earlier tests */
 	ASSERT_EQ(0, syscall(SYS_delete_module, "rtrace", O_NONBLOCK))
 		TH_LOG("rmmod: %s", strerror(errno));
 	EXPECT_EQ(0, probes_on(&self->c, on, sizeof(on))) TH_LOG("after rmmod: %s", on);
