@@ -459,7 +459,13 @@ TEST_F(src, pipe_pingpong)
 	 */
 	EXPECT_LE(PINGPONG, wk[0] + wk[1]);
 	EXPECT_LE(PINGPONG, blocked);
-	EXPECT_GE(3, abs((int)(wk[0] + wk[1]) - (int)blocked));
+	/*
+	 * About one wakeup per blocking switch.  Not exactly: on PREEMPT_RT a
+	 * task also blocks on (and is woken from) sleeping spinlocks, and
+	 * single-threaded TCG schedules the two vCPUs differently (seen:
+	 * 310 wakeups for 305 blocking switches); 5% leeway.
+	 */
+	EXPECT_GE(3 + (int)blocked / 20, abs((int)(wk[0] + wk[1]) - (int)blocked));
 }
 
 /* ---- interrupts ---- */
