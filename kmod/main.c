@@ -105,6 +105,10 @@ static int __init rtrace_init(void)
 	ret = rtrace_dev_init();
 	if (ret)
 		return ret;
+	/* sources=, buffer_size=, ...: a session that records from here on. */
+	ret = rdev_params_start();
+	if (ret)
+		goto dev_exit;
 	ret = rtrace_device_add();
 	if (ret) {
 		pr_err("rtrace: cannot register /dev/rtrace: %d\n", ret);

@@ -10,6 +10,7 @@
  *              mmap area share (rdev_pump())
  *   mmap.c     the mapped control page, meta page and data area
  *   marker.c   write(): user markers
+ *   params.c   module parameters that start a session at load
  *   crc32c.c   the CRC32C every unit of the stream carries
  *
  * One session belongs to the device, not to a file.  Any privileged opener
@@ -183,6 +184,9 @@ void rdev_work_fn(struct work_struct *work);
 void rtrace_crc32c_init(void);
 u32 rtrace_crc32c(u32 crc, const void *buf, size_t len);
 u32 rtrace_unit_crc(const void *unit, size_t len, size_t crc_at);
+
+/* params.c: the session of the module parameters */
+int rdev_params_start(void);
 
 /* marker.c */
 ssize_t rdev_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos);

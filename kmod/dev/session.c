@@ -28,7 +28,11 @@
 #define RDEV_SOURCES_KNOWN	(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | \
 				 RTRACE_SOURCE_IRQ | RTRACE_SOURCE_SYSCALLS | \
 				 RTRACE_SOURCE_FAULTS | RTRACE_SOURCE_BLOCK | \
-				 RTRACE_SOURCE_WORKQUEUE | RTRACE_SOURCE_VALIDATE)
+				 RTRACE_SOURCE_WORKQUEUE | RTRACE_SOURCE_VALIDATE | \
+				 RTRACE_SOURCE_TASK_NAMES)
+/* Sources that do not need task names; any other brings them along. */
+#define RDEV_SOURCES_NO_NAMES	(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_VALIDATE | \
+				 RTRACE_SOURCE_TASK_NAMES)
 
 struct rdev_device rdev;
 
@@ -285,6 +289,10 @@ int rdev_configure(const struct rtrace_config *ucfg)
 		return -EOPNOTSUPP;
 	/* The session's events: those asked for, and its groups' (info.events). */
 	cfg->events |= rtrace_tp_events(cfg->sources, true);
+	/* Kernel events name tasks by pid: their names come along. */
+	if ((cfg->sources & ~RDEV_SOURCES_NO_NAMES) ||
+	    (cfg->events & rtrace_tp_events(RDEV_SOURCES_KNOWN, false)))
+		cfg->sources |= RTRACE_SOURCE_TASK_NAMES;
 
 	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 		return -ENOMEM;

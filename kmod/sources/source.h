@@ -81,6 +81,7 @@ struct rtrace_source {
 extern const struct rtrace_source rtrace_source_kapi;
 extern const struct rtrace_source rtrace_source_tracepoints;
 extern const struct rtrace_source rtrace_source_validate;
+extern const struct rtrace_source rtrace_source_names;
 
 /* sources.c: the session code's calls, over the table. */
 u64 rtrace_sources_supported(void);

@@ -13,6 +13,7 @@
 static const struct rtrace_source *const rtrace_sources[] = {
 	&rtrace_source_kapi,
 	&rtrace_source_tracepoints,
+	&rtrace_source_names,
 	&rtrace_source_validate,
 };
 

@@ -495,7 +495,34 @@ struct rtrace_event_desc {
 #define RTRACE_SOURCE_FAULTS		(1ULL << 4)	/* page_fault_user, _kernel */
 #define RTRACE_SOURCE_BLOCK		(1ULL << 5)	/* block_rq_issue, _complete */
 #define RTRACE_SOURCE_WORKQUEUE		(1ULL << 6)	/* workqueue_execute_start, _end */
+#define RTRACE_SOURCE_TASK_NAMES	(1ULL << 8)	/* task_name records, see below */
 #define RTRACE_SOURCE_VALIDATE		(1ULL << 16)	/* test generators, `rtrace verify` */
+
+/**
+ * struct rtrace_task_name - payload of a RTRACE_EV_TASK_NAME record (raw)
+ * @pid: the task's pid (the kernel's global id of the thread, as in
+ *	sched_switch's prev_pid/next_pid), little-endian
+ * @tgid: its thread group id (the process id), little-endian
+ * @comm: its name: the payload's remaining len - RTRACE_TASK_NAME_MIN
+ *	bytes (0..15 on today's kernels), not NUL-terminated
+ *
+ * Written by RTRACE_SOURCE_TASK_NAMES: once for every thread that exists
+ * when the session starts (also on every START after a STOP), and when a
+ * task is created (the child of sched_process_fork), execs
+ * (sched_process_exec) or is renamed (task_rename).  A pid's name is the
+ * comm of its latest record by timestamp.  CONFIGURE adds the bit to a
+ * session that selects any source other than RTRACE_SOURCE_KAPI.
+ * A decoder must accept a comm of any length (a kernel with longer task
+ * names writes longer payloads); the payload is never shorter than
+ * RTRACE_TASK_NAME_MIN.
+ */
+struct rtrace_task_name {
+	__u32 pid;
+	__u32 tgid;
+	char comm[16];
+};
+
+#define RTRACE_TASK_NAME_MIN		8	/* pid and tgid */
 
 /* rtrace_config.flags */
 #define RTRACE_CONFIG_OVERWRITE		(1U << 0)	/* flight recorder: keep newest */

@@ -9,7 +9,7 @@
 /* By bit; bits without a name are printed as a mask. */
 static const char * const source_names[64] = {
 	[0] = "kapi", [1] = "sched", [2] = "irq", [3] = "syscalls", [4] = "faults",
-	[5] = "block", [6] = "workqueue", [16] = "validate",
+	[5] = "block", [6] = "workqueue", [8] = "names", [16] = "validate",
 };
 
 static const char *state_name(uint32_t st)

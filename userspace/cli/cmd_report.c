@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtrace report: per session, events by type and per lane written/lost (text or --json).
+ * rtrace report: per session, events by type and per lane written/lost; the
+ * tasks that events name most, with their names (text or --json).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -65,6 +66,54 @@ static int key_cmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* Most-named tasks listed. */
+#define REPORT_TASKS	20
+
+/* Does a field of this name hold a pid (pid, prev_pid, child_pid, ...)? */
+static int is_pid_field(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strcmp(name, "pid") || (n > 4 && !strcmp(name + n - 4, "_pid"));
+}
+
+/* Count every pid an event names in its pid fields (keys: pid). */
+static int count_pids(struct counts *pids, const struct rtrace_event *ev)
+{
+	const struct rtrace_event_type *d = ev->desc;
+	uint32_t i;
+
+	if (!d || ev->nr_args == RTRACE_REC_RAW || d->nr_fields != ev->nr_args)
+		return 0;
+	for (i = 0; i < ev->nr_args; i++)
+		if (d->fields[i].type == RTRACE_FIELD_U64 && is_pid_field(d->fields[i].name) &&
+		    ev->args[i] <= UINT32_MAX && counts_add(pids, ev->args[i]))
+			return -1;
+	return 0;
+}
+
+static int count_desc(const void *a, const void *b)
+{
+	const struct type_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The map's entries by count (most first), compacted; returns how many. */
+static size_t top_pids(struct counts *pids)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < pids->cap; i++)
+		if (pids->t[i].key)
+			pids->t[k++] = pids->t[i];
+	if (k)
+		qsort(pids->t, k, sizeof(*pids->t), count_desc);
+	return k;
+}
+
 static const char *clock_name(uint32_t c)
 {
 	return c == RTRACE_CLOCK_TSC ? "tsc" : c == RTRACE_CLOCK_LOCAL ? "local" : "?";
@@ -81,7 +130,7 @@ static uint64_t lost_sum(const uint64_t *lost)
 }
 
 static void print_json(const char *path, struct rtrace_decoder *dec, const struct type_count *t,
-		       size_t k)
+		       size_t k, const struct type_count *pids, size_t nr_pids)
 {
 	struct rtrace_lane_info tot;
 	char ver[32];
@@ -149,6 +198,21 @@ static void print_json(const char *path, struct rtrace_decoder *dec, const struc
 	json_lost(&j, "lost", tot.lost);
 	json_u64(&j, "lost_total", lost_sum(tot.lost));
 	json_object_end(&j);
+	json_array_begin(&j, "tasks");
+	for (i = 0; i < nr_pids && i < REPORT_TASKS; i++) {
+		uint32_t pid = (uint32_t)(pids[i].key - 1), tgid = 0;
+		const char *comm = rtrace_decoder__comm(dec, pid, &tgid);
+
+		json_object_begin(&j, NULL);
+		json_u64(&j, "pid", pid);
+		if (comm)
+			json_str(&j, "comm", comm);
+		else
+			json_null(&j, "comm");
+		json_u64(&j, "events", pids[i].count);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
 	cli_json_decode_error(&j, dec);
 	json_end(&j);
 }
@@ -161,12 +225,12 @@ int cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "report", *path = "rtrace.dat";
-	struct counts counts = { 0 };
+	struct counts counts = { 0 }, pids = { 0 };
 	struct rtrace_lane_info tot;
 	struct rtrace_decoder *dec;
 	struct rtrace_event ev;
 	unsigned int s, l = 0;
-	size_t i, k = 0;
+	size_t i, k = 0, nr_pids;
 	int opt, ret, c, json = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -188,12 +252,15 @@ int cmd_report(int argc, char **argv)
 	if (!dec)
 		return 1;
 	while (rtrace_decoder__next(dec, &ev) == 1) {
-		if (counts_add(&counts, (uint64_t)ev.session << 32 | ev.type)) {
+		if (counts_add(&counts, (uint64_t)ev.session << 32 | ev.type) ||
+		    count_pids(&pids, &ev)) {
 			rtrace_decoder__free(dec);
 			free(counts.t);
+			free(pids.t);
 			return cli_fail(cmd, "out of memory");
 		}
 	}
+	nr_pids = top_pids(&pids);
 	/* Compact the map into a sorted array: by session, then type. */
 	for (i = 0; i < counts.cap; i++)
 		if (counts.t[i].key)
@@ -201,7 +268,7 @@ int cmd_report(int argc, char **argv)
 	if (k)
 		qsort(counts.t, k, sizeof(*counts.t), key_cmp);
 	if (json) {
-		print_json(path, dec, counts.t, k);
+		print_json(path, dec, counts.t, k, pids.t, nr_pids);
 		goto out;
 	}
 
@@ -247,10 +314,22 @@ int cmd_report(int argc, char **argv)
 	for (c = 0, ev.args[0] = tot.lost_other; c < RTRACE_NR_LOST; c++)
 		ev.args[0] += tot.lost[c];
 	printf(" (%llu)\n", (unsigned long long)ev.args[0]);
+	if (nr_pids) {
+		printf("tasks named by most events (pid fields; names from task_name records):\n");
+		printf("  %12s  %8s  %s\n", "events", "pid", "name");
+	}
+	for (i = 0; i < nr_pids && i < REPORT_TASKS; i++) {
+		uint32_t pid = (uint32_t)(pids.t[i].key - 1);
+		const char *comm = rtrace_decoder__comm(dec, pid, NULL);
+
+		printf("  %12llu  %8u  %s\n", (unsigned long long)pids.t[i].count, pid,
+		       comm ? comm : "?");
+	}
 out:
 	fflush(stdout);
 	ret = cli_report_decode_error(cmd, path, dec);
 	free(counts.t);
+	free(pids.t);
 	rtrace_decoder__free(dec);
 	return ret;
 }

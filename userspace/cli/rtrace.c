@@ -22,7 +22,9 @@
 "                            sched, irq, syscalls, faults, block, workqueue, or all\n" \
 "                            (default kapi); validate (test generators for\n" \
 "                            'rtrace verify', not in all); 'rtrace info' shows what\n" \
-"                            the loaded module supports\n" \
+"                            the loaded module supports; names: task names (pid, tgid,\n" \
+"                            comm) at start, fork, exec and rename, added by the\n" \
+"                            module to any source but kapi and validate\n" \
 "  -e, --events LIST         kernel events to record, by name, and groups as --sources\n" \
 "                            takes them, e.g. sched_switch,irq_handler_entry,syscalls;\n" \
 "                            added to --sources; repeatable.  An unknown name lists the\n" \

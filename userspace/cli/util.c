@@ -122,6 +122,7 @@ int parse_sources(const char *s, uint64_t *out)
 		{ "block", RTRACE_SOURCE_BLOCK },
 		{ "workqueue", RTRACE_SOURCE_WORKQUEUE },
 		{ "validate", RTRACE_SOURCE_VALIDATE },
+		{ "names", RTRACE_SOURCE_TASK_NAMES },
 		{ "all", RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ |
 			 RTRACE_SOURCE_SYSCALLS | RTRACE_SOURCE_FAULTS | RTRACE_SOURCE_BLOCK |
 			 RTRACE_SOURCE_WORKQUEUE },
@@ -197,7 +198,7 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 	case OPT_SOURCES:
 		if (parse_sources(arg, &c->cfg.sources))
 			return cli_usage_error(cmd,
-					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, faults, block, workqueue, validate, all",
+					       "--sources: '%s' is not a list of kapi, sched, irq, syscalls, faults, block, workqueue, names, validate, all",
 					       arg);
 		return 1;
 	case 'e':

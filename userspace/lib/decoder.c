@@ -147,6 +147,8 @@ struct rtrace_decoder {
 	struct rtrace_decode_error err;
 	uint64_t nr_errors;
 	uint64_t valid_bytes;
+
+	struct dec_names *names;	/* pid -> comm learned so far (names.c) */
 };
 
 __attribute__((format(printf, 4, 5)))
@@ -900,6 +902,7 @@ int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev)
 			return 0;
 		}
 		*ev = dec->cursors[0].ev;
+		dec_names_note(&dec->names, ev);
 		return 1;
 	}
 	/*
@@ -921,6 +924,7 @@ int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev)
 	}
 	*ev = dec->heap[0]->ev;
 	dec->advance = 1;
+	dec_names_note(&dec->names, ev);
 	return 1;
 }
 
@@ -1101,9 +1105,17 @@ void rtrace_decoder__free(struct rtrace_decoder *dec)
 	free(dec->lanes);
 	free(dec->cursors);
 	free(dec->heap);
+	dec_names_free(dec->names);
 	if (dec->map)
 		munmap(dec->map, dec->map_len);
 	free(dec);
+}
+
+const char *rtrace_decoder__comm(const struct rtrace_decoder *dec, uint32_t pid, uint32_t *tgid)
+{
+	if (!pid)
+		return "<idle>";
+	return dec_names_get(dec->names, pid, tgid);
 }
 
 const struct rtrace_decode_error *rtrace_decoder__error(const struct rtrace_decoder *dec)

@@ -8,8 +8,10 @@
  * formatted by the event's description (S64 signed, HEX in hex); a raw
  * event prints len= and its bytes in hex, except rtrace's own raw types:
  * a user marker prints len= and text="..." (C-style escapes: \" \\ \n \t,
- * \xNN for any other byte outside printable ASCII).  Sub-buffers print
- * nothing.
+ * \xNN for any other byte outside printable ASCII), a task name prints
+ * pid=, tgid= and comm="..." (escaped the same way).  A field named pid or
+ * ending in _pid shows the task's name when the decoder knows it
+ * (rtrace_decoder__comm()): pid=123(cat).  Sub-buffers print nothing.
  */
 #include <stdlib.h>
 
@@ -18,6 +20,7 @@
 struct text_state {
 	FILE *out;
 	int raw_ts;
+	const struct rtrace_decoder *dec;
 };
 
 static int text_begin(void **priv, struct rtrace_decoder *dec,
@@ -25,21 +28,20 @@ static int text_begin(void **priv, struct rtrace_decoder *dec,
 {
 	struct text_state *t = calloc(1, sizeof(*t));
 
-	(void)dec;
 	if (!t)
 		return -ENOMEM;
+	t->dec = dec;
 	t->out = opts->out;
 	t->raw_ts = opts->raw_ts;
 	*priv = t;
 	return 0;
 }
 
-/* @len bytes as a quoted C-style string, non-printables escaped. */
-static void put_escaped(FILE *f, const uint8_t *p, uint32_t len)
+/* @len bytes, C-style escapes for quotes, backslashes and non-printables. */
+static void put_escaped_bare(FILE *f, const uint8_t *p, uint32_t len)
 {
 	uint32_t i;
 
-	fputc('"', f);
 	for (i = 0; i < len; i++) {
 		if (p[i] == '"' || p[i] == '\\')
 			fprintf(f, "\\%c", p[i]);
@@ -52,6 +54,13 @@ static void put_escaped(FILE *f, const uint8_t *p, uint32_t len)
 		else
 			fputc(p[i], f);
 	}
+}
+
+/* @len bytes as a quoted C-style string. */
+static void put_escaped(FILE *f, const uint8_t *p, uint32_t len)
+{
+	fputc('"', f);
+	put_escaped_bare(f, p, len);
 	fputc('"', f);
 }
 
@@ -60,8 +69,19 @@ static int is_type(const struct rtrace_event *ev, uint32_t id, const char *name)
 	return ev->type == id && ev->desc && !strcmp(ev->desc->name, name);
 }
 
+/* Does a field of this name hold a pid (pid, prev_pid, child_pid, ...)? */
+static int is_pid_field(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strcmp(name, "pid") || (n > 4 && !strcmp(name + n - 4, "_pid"));
+}
+
 static int text_event(void *priv, const struct rtrace_event *ev)
 {
+	char comm[RTRACE_COMM_MAX + 1];
+	uint32_t pid, tgid;
+	const char *name;
 	const struct text_state *t = priv;
 	const struct rtrace_event_type *d = ev->desc;
 	int named = d && d->nr_fields == ev->nr_args;
@@ -77,6 +97,12 @@ static int text_event(void *priv, const struct rtrace_event *ev)
 	if (ev->nr_args == RTRACE_REC_RAW && is_type(ev, RTRACE_EV_MARKER, "marker")) {
 		fprintf(f, " len=%u text=", ev->raw_len);
 		put_escaped(f, ev->raw, ev->raw_len);
+		fputc('\n', f);
+		return 0;
+	}
+	if (rtrace_event__task_name(ev, &pid, &tgid, comm, sizeof(comm))) {
+		fprintf(f, " pid=%u tgid=%u comm=", pid, tgid);
+		put_escaped(f, (const uint8_t *)comm, (uint32_t)strlen(comm));
 		fputc('\n', f);
 		return 0;
 	}
@@ -100,6 +126,13 @@ static int text_event(void *priv, const struct rtrace_event *ev)
 			fprintf(f, "0x%llx", (unsigned long long)ev->args[i]);
 		else
 			fprintf(f, "%llu", (unsigned long long)ev->args[i]);
+		if (named && type == RTRACE_FIELD_U64 && is_pid_field(d->fields[i].name) &&
+		    ev->args[i] <= UINT32_MAX &&
+		    (name = rtrace_decoder__comm(t->dec, (uint32_t)ev->args[i], NULL))) {
+			fputc('(', f);
+			put_escaped_bare(f, (const uint8_t *)name, (uint32_t)strlen(name));
+			fputc(')', f);
+		}
 	}
 	fputc('\n', f);
 	return 0;

@@ -37,6 +37,12 @@ static inline int opts_valid(const void *opts, size_t ours)
 	return 1;
 }
 
+/* names.c: pid -> comm from task_name records (struct dec_names is opaque). */
+struct dec_names;
+void dec_names_note(struct dec_names **np, const struct rtrace_event *ev);
+void dec_names_free(struct dec_names *n);
+const char *dec_names_get(const struct dec_names *n, uint32_t pid, uint32_t *tgid);
+
 /* The exporters of the table in export.c, one file each. */
 extern const struct rtrace_exporter rtrace_export_text;
 extern const struct rtrace_exporter rtrace_export_ctf;

@@ -518,6 +518,24 @@ static inline int64_t rtrace_event__arg_s64(const struct rtrace_event *ev, unsig
 	return rtrace_varint__unzigzag(i < RTRACE_REC_MAX_ARGS ? ev->args[i] : 0);
 }
 
+/* Longest task name the library keeps (longer ones are cut). */
+#define RTRACE_COMM_MAX		63
+
+/**
+ * rtrace_event__task_name() - the contents of a task_name record
+ * @ev: an event
+ * @pid: out: the task's pid
+ * @tgid: out: its thread group id
+ * @comm: out: its name, NUL-terminated (cut to @comm_len - 1 bytes)
+ * @comm_len: bytes at @comm (0: do not copy the name)
+ *
+ * Context: any.
+ * Return: 1 if @ev is a task_name record (RTRACE_EV_TASK_NAME described as
+ * "task_name", raw, at least RTRACE_TASK_NAME_MIN bytes), else 0.
+ */
+int rtrace_event__task_name(const struct rtrace_event *ev, uint32_t *pid, uint32_t *tgid,
+			    char *comm, size_t comm_len);
+
 /**
  * struct rtrace_lane_info - what the stream says about one (session, cpu, lane)
  * @session: stream index
@@ -654,6 +672,26 @@ void rtrace_decoder__free(struct rtrace_decoder *dec);
  * Return: 1 with an event, 0 at the end.
  */
 int rtrace_decoder__next(struct rtrace_decoder *dec, struct rtrace_event *ev);
+
+/**
+ * rtrace_decoder__comm() - a task's name, as far as the decoder has got
+ * @dec: decoder
+ * @pid: a pid from an event (sched_switch's prev_pid, ...)
+ * @tgid: out, if not NULL: the task's thread group id (set only when named)
+ *
+ * The decoder learns names from the task_name records it returns
+ * (rtrace_decoder__next()): the snapshot at the session's start, and a
+ * record at every fork, exec and rename.  The latest one returned wins,
+ * which in RTRACE_ORDER_MERGED is the latest by timestamp, so a name
+ * looked up while handling an event is the task's name at that time
+ * (provided its record was not lost).  pid 0 is the idle task of every CPU
+ * ("<idle>").
+ *
+ * Context: any.
+ * Return: the name (valid until the next rtrace_decoder__next() or
+ * rtrace_decoder__free()), or NULL if no record named @pid so far.
+ */
+const char *rtrace_decoder__comm(const struct rtrace_decoder *dec, uint32_t pid, uint32_t *tgid);
 
 /**
  * rtrace_decoder__error() - the problem with the lowest offset found so far

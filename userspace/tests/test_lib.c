@@ -1254,6 +1254,94 @@ static void test_exporters(void)
 	enc_free(&e);
 }
 
+static struct enc_rec rec_raw(uint32_t type, uint64_t ts, const void *raw, size_t len)
+{
+	struct enc_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.ts = ts;
+	r.nargs = RTRACE_REC_RAW;
+	r.raw = raw;
+	r.raw_len = len;
+	return r;
+}
+
+/*
+ * Task names and markers: the decoder learns pid -> comm from task_name
+ * records, latest by timestamp across CPUs; the text exporter shows names
+ * next to pid fields and markers as escaped text.
+ */
+static void test_task_names_and_markers(void)
+{
+	static const uint8_t old_name[] = { 100, 0, 0, 0, 99, 0, 0, 0, 'o', 'l', 'd' };
+	static const uint8_t new_name[] = { 100, 0, 0, 0, 99, 0, 0, 0, 'n', '"', 'w' };
+	static const uint8_t other[] = { 0x34, 0x12, 0, 0, 0x34, 0x12, 0, 0, 'c', 'a', 't' };
+	static const uint8_t short_rec[] = { 1, 2, 3 };
+	static const uint8_t mark[] = { 'h', 'i', ' ', '\\', '\n', 0x01, 0xff };
+	struct rtrace_event_desc d[3];
+	struct enc_stream p = { .nr_cpus = 2, .subbuf_size = 4096, .session_id = 5,
+				.descs = d, .nr_descs = 3, .subbufs_per_lane = 4 };
+	struct rtrace_export_opts o = { .sz = sizeof(o) };
+	const struct rtrace_exporter *xs[1] = { rtrace_exporter__find("text") };
+	struct rtrace_decoder *dec;
+	struct rtrace_event ev;
+	struct enc_rec r[4];
+	struct enc e = { 0 };
+	uint32_t tgid = 0;
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *f;
+
+	enc_desc(&d[0], RTRACE_EV_TASK_NAME, "task_name", RTRACE_REC_RAW);
+	enc_desc(&d[1], RTRACE_EV_MARKER, "marker", RTRACE_REC_RAW);
+	enc_desc(&d[2], RTRACE_EV_FIRST_USER, "sw", 2, "prev_pid", RTRACE_FIELD_U64,
+		 "next_pid", RTRACE_FIELD_U64);
+	enc_stream_hdr(&e, &p);
+	/* CPU 0: the old name at 10, a switch at 30 and 50. */
+	r[0] = rec_raw(RTRACE_EV_TASK_NAME, 10, old_name, sizeof(old_name));
+	r[1] = rec_args(RTRACE_EV_FIRST_USER, 30, 2, 100ull, 0x1234ull);
+	r[2] = rec_args(RTRACE_EV_FIRST_USER, 50, 2, 0ull, 100ull);
+	r[3] = rec_raw(RTRACE_EV_MARKER, 60, mark, sizeof(mark));
+	enc_subbuf(&e, 0, 0, 0, 0, NULL, r, 4);
+	/* CPU 1: the other task at 5, the rename at 40, a short record at 45. */
+	r[0] = rec_raw(RTRACE_EV_TASK_NAME, 5, other, sizeof(other));
+	r[1] = rec_raw(RTRACE_EV_TASK_NAME, 40, new_name, sizeof(new_name));
+	r[2] = rec_raw(RTRACE_EV_TASK_NAME, 45, short_rec, sizeof(short_rec));
+	enc_subbuf(&e, 1, 0, 0, 0, NULL, r, 3);
+
+	f = open_memstream(&text, &tlen);
+	CHECK(f != NULL);
+	o.out = f;
+	dec = rtrace_decoder__new(e.buf, e.len, NULL);
+	CHECK(dec && rtrace_decoder__export(dec, xs, 1, &o) == 0);
+	fclose(f);
+	CHECK(text && !strcmp(text,
+		"5 1 task task_name pid=4660 tgid=4660 comm=\"cat\"\n"
+		"10 0 task task_name pid=100 tgid=99 comm=\"old\"\n"
+		"30 0 task sw prev_pid=100(old) next_pid=4660(cat)\n"
+		"40 1 task task_name pid=100 tgid=99 comm=\"n\\\"w\"\n"
+		"45 1 task task_name len=3 data=010203\n"
+		"50 0 task sw prev_pid=0(<idle>) next_pid=100(n\\\"w)\n"
+		"60 0 task marker len=7 text=\"hi \\\\\\n\\x01\\xff\"\n"));
+	free(text);
+	/* At the end: the latest names; unknown pids have none. */
+	CHECK(!strcmp(rtrace_decoder__comm(dec, 100, &tgid), "n\"w") && tgid == 99);
+	CHECK(!strcmp(rtrace_decoder__comm(dec, 0x1234, NULL), "cat"));
+	CHECK(rtrace_decoder__comm(dec, 7, NULL) == NULL);
+	rtrace_decoder__free(dec);
+
+	/* Not a task name: another type, or a table that names type 10 otherwise. */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTRACE_EV_TASK_NAME;
+	ev.nr_args = RTRACE_REC_RAW;
+	ev.raw = other;
+	ev.raw_len = sizeof(other);
+	ev.desc = NULL;
+	CHECK(!rtrace_event__task_name(&ev, &tgid, &tgid, NULL, 0));
+	enc_free(&e);
+}
+
 static void test_names(void)
 {
 	CHECK(!strcmp(rtrace_lane__name(RTRACE_LANE_NMI), "nmi"));
@@ -1293,5 +1381,6 @@ int main(int argc, char **argv)
 	TEST(test_schema_rules);
 	TEST(test_ring_broken);
 	TEST(test_exporters);
+	TEST(test_task_names_and_markers);
 	return tap_finish();
 }
