@@ -248,7 +248,8 @@ static void *idle_thread(void *arg)
 	return NULL;
 }
 
-TEST_F(nm, start_again_snapshots_again_and_losses_are_counted)
+/* 1200 threads to create: slow in a loaded TCG guest. */
+TEST_F_TIMEOUT(nm, start_again_snapshots_again_and_losses_are_counted, 600)
 {
 	enum { NR_THREADS = 1200 };
 	static pthread_t th[NR_THREADS];

@@ -212,10 +212,15 @@ def report(doc, text):
     lines = text.splitlines()
     sess = [l for l in lines if l.startswith('session ')]
     assert len(sess) == len(doc['sessions']), 'sessions'
-    ev_rows, lane_rows = [], []
+    ev_rows, lane_rows, task_rows, in_tasks = [], [], [], False
     for l in lines:
         f = l.split()
-        if len(f) >= 3 and f[0].isdigit() and f[1].isdigit() and 'lost' not in f:
+        if l.startswith('tasks named by most events'):
+            in_tasks = True
+        elif in_tasks:
+            if len(f) >= 3 and f[0].isdigit():
+                task_rows.append((int(f[1]), ' '.join(f[2:]), int(f[0])))
+        elif len(f) >= 3 and f[0].isdigit() and f[1].isdigit() and 'lost' not in f:
             ev_rows.append((int(f[1]), ' '.join(f[2:]), int(f[0])))
         elif len(f) >= 7 and f[0].isdigit() and f[2].isdigit() and 'lost' in f:
             lane_rows.append((int(f[0]), f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]),
@@ -239,6 +244,9 @@ def report(doc, text):
             % (t['events'], t['subbufs'], t['bytes'], t['subbufs_missing'], lost_text(t['lost']),
                t['lost_total']))
     assert tot == want, tot + ' vs ' + want
+    jtasks = [(k['pid'], k['comm'] if k['comm'] is not None else '?', k['events'])
+              for k in doc['tasks']]
+    assert task_rows == jtasks, 'tasks: %s vs %s' % (task_rows, jtasks)
 
 cmd = sys.argv[1]
 if cmd == 'valid':		# valid FILE: exit 0 if FILE is one JSON document
