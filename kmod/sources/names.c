@@ -16,7 +16,7 @@
  * A decoder keeps pid -> comm, the latest record by timestamp winning.
  *
  * When it is on: CONFIGURE adds RTRACE_SOURCE_TASK_NAMES to a session that
- * selects any source other than RTRACE_SOURCE_KAPI (kernel events name
+ * selects any source other than RTRACE_SOURCE_KAPI and _VALIDATE (kernel events name
  * tasks by pid); a session may also select it on its own.
  *
  * Attaching

@@ -511,7 +511,8 @@ struct rtrace_event_desc {
  * task is created (the child of sched_process_fork), execs
  * (sched_process_exec) or is renamed (task_rename).  A pid's name is the
  * comm of its latest record by timestamp.  CONFIGURE adds the bit to a
- * session that selects any source other than RTRACE_SOURCE_KAPI.
+ * session that selects any source other than RTRACE_SOURCE_KAPI and
+ * RTRACE_SOURCE_VALIDATE.
  * A decoder must accept a comm of any length (a kernel with longer task
  * names writes longer payloads); the payload is never shorter than
  * RTRACE_TASK_NAME_MIN.
