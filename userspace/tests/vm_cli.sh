@@ -465,8 +465,9 @@ ok $? "record -e sched_switch,sys_enter -e sys_exit -- COMMAND"
 rtrace decode $T/ev.dat >$T/ev.txt 2>>$T/err
 ok "$([ $? -eq 0 ] && grep -q ' sched_switch prev_pid=' $T/ev.txt && grep -q ' sys_enter id=' $T/ev.txt &&
 	grep -q ' sys_exit id=[0-9]* ret=' $T/ev.txt &&
-	! grep -v -e ' sched_switch ' -e ' sys_enter ' -e ' sys_exit ' $T/ev.txt | grep -q .; echo $?)" \
-	"the capture holds those three events, decoded by name, and nothing else"
+	grep -q ' task_name pid=1 tgid=1 comm=' $T/ev.txt &&
+	! grep -v -e ' sched_switch ' -e ' sys_enter ' -e ' sys_exit ' -e ' task_name ' $T/ev.txt | grep -q .; echo $?)" \
+	"the capture holds those three events, decoded by name, and the task names they bring, nothing else"
 rtrace configure --discard -e irq,sched_wakeup 2>$T/err
 ok $? "configure -e with a group and an event"
 rtrace reset --discard 2>>$T/err
