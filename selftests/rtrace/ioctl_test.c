@@ -157,7 +157,8 @@ TEST_F(ioc, configure_reserved_flags_sources)
 	c.sources = 0;
 	EXPECT_ERRNO(EINVAL, configure(self->fd, &c));
 	for (bit = 7; bit < 64; bit++) {
-		if ((1ULL << bit) == RTRACE_SOURCE_VALIDATE)
+		if ((1ULL << bit) == RTRACE_SOURCE_VALIDATE ||
+		    (1ULL << bit) == RTRACE_SOURCE_TASK_NAMES)
 			continue;
 		c = self->cfg;
 		c.sources = RTRACE_SOURCE_KAPI | (1ULL << bit);
