@@ -103,6 +103,9 @@ esac
 # spend 100,000 KASAN-instrumented calls each.
 nbuilds=$(echo $BUILDS | wc -w)
 fuzz_calls=$(( (100000 + nbuilds - 1) / nbuilds ))
+# "run_all --time NAME COMMAND" prints "# time: NAME S s, vCPUs idle N%"
+# after COMMAND, as run_all does per program: where a boot's time goes.
+tm=/rtrace/selftests/run_all' --time'
 cmd="export RTRACE_FUZZ_CALLS=$fuzz_calls; /rtrace/selftests/run_all$progs; st=\$?"
 add=()
 suites=		# the host steps' suites that run in the VM
@@ -110,17 +113,17 @@ suites=		# the host steps' suites that run in the VM
 unload='for m in $(cut -d" " -f1 /proc/modules); do case $m in rtrace_*) rmmod $m;; esac; done'
 if want cli && [ -f userspace/tests/vm_cli.sh ]; then
 	add+=(--add userspace/tests/vm_cli.sh:/rtrace/vm_cli.sh)
-	suites="$suites; $unload; sh /rtrace/vm_cli.sh || st=1"
+	suites="$suites; $unload; $tm vm_cli sh /rtrace/vm_cli.sh || st=1"
 fi
 # The stress's seconds per kernel are shared by the boots of that kernel.
 if want stress && [ -f userspace/tests/vm_stress.sh ]; then
 	stress_s=$(( (${RTRACE_STRESS_SECONDS:-30} + nbuilds - 1) / nbuilds ))
 	add+=(--add userspace/tests/vm_stress.sh:/rtrace/vm_stress.sh)
-	suites="$suites; $unload; sh /rtrace/vm_stress.sh $stress_s || st=1"
+	suites="$suites; $unload; $tm vm_stress sh /rtrace/vm_stress.sh $stress_s || st=1"
 fi
 cmd="$cmd$suites"
 # Last in every boot: lockdown, once raised, stays until the next boot.
-[ -z "$TESTS" ] && cmd="$cmd; /rtrace/selftests/lockdown_test || st=1"
+[ -z "$TESTS" ] && cmd="$cmd; $tm lockdown_test /rtrace/selftests/lockdown_test || st=1"
 cmd="$cmd; exit \$st"
 vm_jobs=0
 if [ -z "$TESTS" ] || [ -n "$progs" ] || [ ${#add[@]} -gt 0 ]; then
