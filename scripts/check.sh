@@ -64,16 +64,29 @@ step deps scripts/deps.sh || { scripts/tap-summary "$all"; exit 1; }
 
 # ---------------------------------------------------------------------------
 # Everything after deps is a set of independent jobs, run RTRACE_CHECK_JOBS
-# at a time (default: the number of CPUs).  A VM run keeps about one host
-# CPU busy (the guest's second vCPU mostly idles in HLT), a host step about
-# one, so two at a time on a 2-core machine fill both cores where one at a
-# time left one idle.  Each job's output goes to its own log and is shown
+# at a time.  Default: two per CPU, as memory allows (1.5 GiB a job, for a
+# 1 GiB guest and its QEMU).  Measured in the guests (the "# time:" lines,
+# 2026-11-30): a VM run's two vCPUs are idle 42 - 81% of the time per
+# program (sleeps in the CLI tests, waits for RCU grace periods and
+# tracepoint synchronisation, rate-limited generators), and both vCPUs run
+# in one host thread (single-threaded TCG), so one VM job keeps a host CPU
+# about half busy: two jobs per CPU fill the CPUs where one per CPU left
+# them half idle.  Each job's output goes to its own log and is shown
 # whole when it ends (never interleaved); the TAP of all of them is counted
 # at the end.  "job NAME [after=JOB] COMMAND...": queue one; it starts when
 # a slot is free and the job it names has ended.  Longest first.
 # ---------------------------------------------------------------------------
-JOBS=${RTRACE_CHECK_JOBS:-$(nproc)}
+default_jobs() {
+	local n mem
+	n=$(( $(nproc) * 2 ))
+	mem=$(awk '/^MemAvailable:/ { print int($2 / (1536 * 1024)) }' /proc/meminfo)
+	[ -n "$mem" ] && [ "$mem" -lt "$n" ] && n=$mem
+	[ "$n" -ge 1 ] || n=1
+	echo "$n"
+}
+JOBS=${RTRACE_CHECK_JOBS:-$(default_jobs)}
 case $JOBS in ''|*[!0-9]*|0) echo "check: RTRACE_CHECK_JOBS must be a positive integer" >&2; exit 2 ;; esac
+echo "# check: $JOBS jobs at a time (RTRACE_CHECK_JOBS; $(nproc) CPUs)"
 q_name=() q_after=() q_cmd=()
 job() {
 	local name=$1 after=
