@@ -177,6 +177,24 @@ for to in ctf perfetto; do
 done
 ls $T/r.ctf 2>>$T/err | grep -q '^cpu[0-9]*_task$'
 ok $? "convert --to ctf: a packet stream per CPU and lane"
+# report: the same capture summarised, its text and --json agreeing with
+# check and decode (the host's test_cli.sh checks every number of both
+# against python3's json on encoder-made captures; here the capture is real)
+rtrace report $T/r.dat >$T/rep.txt 2>>$T/err
+ok $? "report exits 0 on a real capture"
+rtrace report --json $T/r.dat 2>>$T/err | json_flat >$T/rep.flat 2>>$T/err
+ok $? "report --json is valid JSON"
+rev=$(awk '$1 == ".total.events" { print $2 }' $T/rep.flat)
+rsum=$(awk '$1 ~ /^\.sessions\[0\]\.events\[[0-9]+\]\.count$/ { n += $2 } END { print n + 0 }' $T/rep.flat)
+ok "$([ "$rev" = "$ev" ] && [ "$rsum" = "$ev" ]; echo $?)" \
+	"report --json: total.events $rev and the per-type counts' sum $rsum == check's $ev"
+gen=$(rtrace decode $T/r.dat | grep -c " test_raw len=")
+rgen=$(awk 'want != "" && $1 == want { print $2; exit }
+	$1 ~ /\.events\[[0-9]+\]\.name$/ && $2 == "\"test_raw\"" { want = $1; sub(/\.name$/, ".count", want) }' $T/rep.flat)
+ok "$([ -n "$rgen" ] && [ "$rgen" = "$gen" ]; echo $?)" \
+	"report --json: test_raw count $rgen == decode's $gen lines"
+grep -q "$ev" $T/rep.txt
+ok $? "report's text shows the event total ($ev)"
 
 # the same through the mmap ring
 rtrace record --mmap -o $T/m.dat --duration 3 --buffer-size 64K --subbuf-size 4K 2>$T/err &
