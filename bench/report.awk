@@ -16,7 +16,7 @@ FNR == 1 {
 	mode = FILENAME
 	sub(/.*\//, "", mode)
 	sub(/\.txt$/, "", mode)
-	if (!(mode in seen)) {
+	if (mode != "tp" && !(mode in seen)) {
 		seen[mode] = 1
 		order[nmodes++] = mode
 	}
@@ -38,6 +38,23 @@ $1 == "stats_raw" && $2 == "total" && mode == order[0] {
 $1 == "bytes" {
 	fbytes[$2 SUBSEP $3] = $4
 }
+# bench/tp.sh: "tp LABEL WORKLOAD ITERS NS EVENTS", one per timed loop.
+$1 == "tp" && $4 > 0 {
+	k = $2 SUBSEP $3
+	n = ++tpn[k]
+	tpns[k, n] = $5 / $4
+	tpev[k, n] = $6 / $4
+	tpseen = 1
+}
+$1 == "tpbytes" && $2 == "ftrace" {
+	tpf_events += $3 + $4
+	tpf_bytes += $5
+}
+$1 == "tpbytes" && $2 == "rtrace" {
+	tpr_switch = $3
+	tpr_names = $4
+	tpr_bytes = $5
+}
 
 function has(w, pl, ctx, mo) {
 	return (w SUBSEP pl SUBSEP ctx SUBSEP mo) in med
@@ -56,6 +73,37 @@ function rsv_tsc(w, pl, ctx, mo,    cctx) {
 	return v(w, pl, ctx, mo) - (v("ftrace_ev", pl, cctx, mo) - v("ftrace_ev_tsc", pl, cctx, mo))
 }
 
+# Order statistic of tp figures: q = 0 min, 0.5 median, 1 max, of key k's
+# NS per iteration (what = "ns") or events per iteration ("ev"); the labels
+# in the space-separated list "ks" are pooled.  -1 if none.
+function tpq(ks, w, what, q,    nk, kk, i, j, n, a, x) {
+	nk = split(ks, kk, " ")
+	n = 0
+	for (i = 1; i <= nk; i++)
+		for (j = 1; j <= tpn[kk[i] SUBSEP w]; j++)
+			a[++n] = what == "ns" ? tpns[kk[i] SUBSEP w, j] : tpev[kk[i] SUBSEP w, j]
+	if (n == 0)
+		return -1
+	for (i = 2; i <= n; i++) {	# insertion sort: a few dozen values
+		x = a[i]
+		for (j = i - 1; j >= 1 && a[j] > x; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = x
+	}
+	return a[int(q * (n - 1)) + 1]
+}
+
+# Instructions a configuration adds per event over "nothing enabled" (the
+# loaded-idle loops, before and after the sessions), for order statistic q
+# of both, divided by the events it recorded (median per iteration); for
+# the floor, which records nothing, by rtrace's events of the same workload.
+function tpadd(l, w, q,    ev) {
+	ev = tpq(l == "floor" ? "rtrace_local" : l, w, "ev", 0.5)
+	if (ev <= 0 || tpq(l, w, "ns", q) < 0 || tpq("off idle", w, "ns", q) < 0)
+		return -1
+	return (tpq(l, w, "ns", q) - tpq("off idle", w, "ns", q)) / ev
+}
+
 function ratio(name, a, b) {
 	if (a < 0 || b <= 0) {
 		printf "ratio %s = n/a\n", name
@@ -65,18 +113,19 @@ function ratio(name, a, b) {
 	return a / b
 }
 
-# One target line; r < 0 (not measured) is a miss.
-function target(name, r, max, unit) {
+# One target line; r < 0 (not measured) is a miss; prec: decimals (default 2).
+function target(name, r, max, unit, prec,    f) {
 	ntargets++
 	if (r == "" || r < 0) {
 		printf "target %s = n/a (goal <= %s%s) missed\n", name, max, unit
 		nmissed++
 		return
 	}
+	f = "%." (prec == "" ? 2 : prec) "f"
 	if (r <= max * (1 + 1e-9)) {	# exactly on the limit is met
-		printf "target %s = %.2f%s (goal <= %s%s) met\n", name, r, unit, max, unit
+		printf "target %s = " f "%s (goal <= %s%s) met\n", name, r, unit, max, unit
 	} else {
-		printf "target %s = %.2f%s (goal <= %s%s) missed\n", name, r, unit, max, unit
+		printf "target %s = " f "%s (goal <= %s%s) missed\n", name, r, unit, max, unit
 		nmissed++
 	}
 }
@@ -198,6 +247,7 @@ END {
 		printf "```\n\n"
 	}
 
+	tp_report()
 	printf "## Targets\n\n"
 	printf "icount figures are exact instruction counts and decide; the tcg lines repeat\n"
 	printf "the headline ratios in emulated time (noisy, informational).  One line per\n"
@@ -281,13 +331,21 @@ END {
 			target("drop_too_large_" wr "/stored_raw16.icount",
 			       st > 0 && has(wr, "huge", "task", mo) ? v(wr, "huge", "task", mo) / st : -1, 1, "")
 		}
-		# Tracepoints end to end and the reader's throughput (issue 13, items 5
-		# and 6): not measured by this benchmark yet (design.md says why).
-		target("tp_sched_switch_added/ftrace.icount", -1, 0.2, "")
-		target("tp_sys_enter_exit_added/ftrace.icount", -1, 0.33, "")
-		target("tp_registered_idle_added/not_loaded.icount", -1, 1, "")
+		# The reader's throughput (issue 13, item 6): not measured by this
+		# benchmark yet (design.md says why).
 		target("record_throughput_and_reader_cost_measured", -1, 1, "")
 	}
+	# Tracepoints end to end (bench/tp.sh, its own boot; tp_report() above).
+	for (c = 1; c <= 2; c++) {
+		target("tp_sched_switch_added/ftrace." tpclk[c] ".icount", tpr["pingpong", c], 0.2, "")
+		target("tp_sys_enter_exit_added/ftrace." tpclk[c] ".icount", tpr["getppid", c], 0.33, "")
+	}
+	# goal: 1, plus the measured run-to-run noise of one configuration
+	target("tp_registered_idle_added/not_loaded.pingpong.icount", tpidle["pingpong"],
+	       sprintf("%.4f", 1 + tpnoise["pingpong"]), "", 4)
+	target("tp_registered_idle_added/not_loaded.getppid.icount", tpidle["getppid"],
+	       sprintf("%.4f", 1 + tpnoise["getppid"]), "", 4)
+	target("tp_sched_switch_bytes_per_event", tpr_switch > 0 ? tpr_bytes / tpr_switch : -1, 12, " B")
 	if (dens_written > 0)
 		target("density_sched_bytes_per_event", dens_bytes / dens_written, 12, " B")
 	else
@@ -312,4 +370,110 @@ END {
 		       draw_bytes / draw_written / fbytes["ftrace_rsv", "raw16"]
 	}
 	printf "ftrace raw16: %d bytes/event\n```\n", fbytes["ftrace_rsv", "raw16"]
+}
+
+# Tracepoints end to end: tables, ratio lines; fills tpr[] and tpidle[] for
+# the target lines (-1: not measured).
+function tp_report(    w, c, l, r, fl, pr, lbl, nl, wk, ev, nm) {
+	tpclk[1] = "local"
+	tpclk[2] = "x86-tsc"
+	tprt[1] = "rtrace_local"
+	tprt[2] = "rtrace_tsc"
+	for (w = 1; w <= 2; w++) {
+		wk = w == 1 ? "pingpong" : "getppid"
+		tpidle[wk] = -1
+		for (c = 1; c <= 2; c++)
+			tpr[wk, c] = -1
+	}
+	if (!tpseen)
+		return
+	printf "## Tracepoints end to end (icount, 1 vCPU): instructions\n\n"
+	printf "bench/tp.sh, one boot: a pipe ping-pong between two processes (pingpong: per\n"
+	printf "round trip, two sched_switch) and a getppid() loop (getppid: per call, a\n"
+	printf "sys_enter and a sys_exit), timed loops shorter than a timer tick.  off/idle:\n"
+	printf "nothing enabled, rtrace.ko loaded (before / after the sessions); notloaded:\n"
+	printf "rtrace.ko unloaded; floor: an empty probe on the same tracepoints\n"
+	printf "(bench/rtrace_bench_tp.c); ftrace_*: sched:sched_switch or raw_syscalls\n"
+	printf "sys_enter+sys_exit in a tracefs instance on that trace_clock (cmdline saving\n"
+	printf "included, as ftrace does it); rtrace_*: rtrace -e sched_switch or\n"
+	printf "-e sys_enter,sys_exit (task names included) on trace_clock_local() / the TSC.\n"
+	printf "Events per iteration are each tracer's own count.  \"added\" = (loop - the\n"
+	printf "off/idle loop) / events: min (loops without a timer tick: exact) and median.\n\n"
+	printf "| workload | configuration | instructions per iteration, min / median [max] | events per iteration | added per event, min / median |\n"
+	printf "|---|---|---|---|---|\n"
+	nl = split("off idle notloaded floor ftrace_local rtrace_local ftrace_x86-tsc rtrace_tsc " \
+		   "ftrace_local_enter rtrace_local_enter ftrace_local_exit rtrace_local_exit", lbl, " ")
+	for (w = 1; w <= 2; w++) {
+		wk = w == 1 ? "pingpong" : "getppid"
+		for (l = 1; l <= nl; l++) {
+			if (tpq(lbl[l], wk, "ns", 0) < 0)
+				continue
+			ev = tpq(lbl[l], wk, "ev", 0.5)
+			printf "| %s | %s | %.1f / %.1f [%.1f] | %s | ", wk, lbl[l],
+			       tpq(lbl[l], wk, "ns", 0), tpq(lbl[l], wk, "ns", 0.5), tpq(lbl[l], wk, "ns", 1),
+			       ev < 0 ? "-" : sprintf("%.3f", ev)
+			if (lbl[l] ~ /^(ftrace|rtrace|floor)/)
+				printf "%.1f / %.1f |\n", tpadd(lbl[l], wk, 0), tpadd(lbl[l], wk, 0.5)
+			else
+				printf "- |\n"
+		}
+	}
+	printf "\n```\n"
+	for (w = 1; w <= 2; w++) {
+		wk = w == 1 ? "pingpong" : "getppid"
+		ev = w == 1 ? "sched_switch" : "sys_enter_exit"
+		fl = tpadd("floor", wk, 0)
+		printf "floor %s = %.1f instructions per event (empty probe: the tracepoint on, nothing written)\n", ev, fl
+		for (c = 1; c <= 2; c++) {
+			r = tpadd(tprt[c], wk, 0)
+			pr = tpadd("ftrace_" tpclk[c], wk, 0)
+			tpr[wk, c] = ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount min", r, pr)
+			ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount median",
+			      tpadd(tprt[c], wk, 0.5), tpadd("ftrace_" tpclk[c], wk, 0.5))
+			if (fl >= 0 && r >= 0 && pr >= 0) {
+				nm = sprintf("tp_%s_probe rtrace/ftrace %s/%s icount (added - floor: %.1f / %.1f)",
+					     ev, tpclk[c], tpclk[c], r - fl, pr - fl)
+				ratio(nm, r - fl, pr - fl)
+			}
+		}
+		for (c = 1; w == 2 && c <= 2; c++) {
+			l = c == 1 ? "enter" : "exit"
+			r = tpadd("rtrace_local_" l, wk, 0)
+			pr = tpadd("ftrace_local_" l, wk, 0)
+			if (r < 0 || pr < 0)
+				continue
+			nm = sprintf("tp_sys_%s_alone_added rtrace/ftrace local/local icount min (%.1f / %.1f)",
+				     l, r, pr)
+			ratio(nm, r, pr)
+		}
+		# Loaded and idle against not loaded: the same code runs (nothing is
+		# registered), so the difference is noise; its size is shown by two
+		# measurements of one configuration ("off" before the sessions and
+		# "idle" after them), which is the tolerance of the target.
+		if (tpq("idle off", wk, "ns", 0) > 0 && tpq("notloaded", wk, "ns", 0) > 0) {
+			tpidle[wk] = tpq("idle off", wk, "ns", 0.5) / tpq("notloaded", wk, "ns", 0.5)
+			printf "ratio tp_idle/notloaded %s icount median = %.4f\n", wk, tpidle[wk]
+			printf "ratio tp_idle/notloaded %s icount min = %.4f\n", wk,
+			       tpq("idle off", wk, "ns", 0) / tpq("notloaded", wk, "ns", 0)
+			r = tpq("off", wk, "ns", 0.5) - tpq("idle", wk, "ns", 0.5)
+			pr = tpq("off", wk, "ns", 0) - tpq("idle", wk, "ns", 0)
+			r = r < 0 ? -r : r
+			pr = pr < 0 ? -pr : pr
+			tpnoise[wk] = (r > pr ? r : pr) / tpq("notloaded", wk, "ns", 0.5)
+			printf "tp_idle-notloaded %s = %.1f instructions per iteration (median), %.1f (min); " \
+			       "off-idle (the same configuration twice) %.1f (median), %.1f (min): noise %.4f\n", wk,
+			       tpq("idle off", wk, "ns", 0.5) - tpq("notloaded", wk, "ns", 0.5),
+			       tpq("idle off", wk, "ns", 0) - tpq("notloaded", wk, "ns", 0), r, pr, tpnoise[wk]
+		}
+	}
+	if (tpr_switch > 0) {
+		printf "rtrace bytes per sched_switch, names included: %.2f (%d sched_switch + %d task_name records, %d bytes)\n",
+		       tpr_bytes / tpr_switch, tpr_switch, tpr_names, tpr_bytes
+		if (tpf_events > 0) {
+			printf "ftrace bytes per sched_switch: %.2f (%d events, %d bytes)\n",
+			       tpf_bytes / tpf_events, tpf_events, tpf_bytes
+			ratio("tp_sched_switch_bytes rtrace/ftrace", tpr_bytes / tpr_switch, tpf_bytes / tpf_events)
+		}
+	}
+	printf "```\n\n"
 }
