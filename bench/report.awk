@@ -390,7 +390,8 @@ function tp_report(    w, c, l, r, fl, pr, lbl, nl, wk, ev, nm) {
 	printf "## Tracepoints end to end (icount, 1 vCPU): instructions\n\n"
 	printf "bench/tp.sh, one boot: a pipe ping-pong between two processes (pingpong: per\n"
 	printf "round trip, two sched_switch) and a getppid() loop (getppid: per call, a\n"
-	printf "sys_enter and a sys_exit), timed loops shorter than a timer tick.  off/idle:\n"
+	printf "sys_enter and a sys_exit; getppid0: the same with every argument register\n"
+	printf "zero), timed loops shorter than a timer tick.  off/idle:\n"
 	printf "nothing enabled, rtrace.ko loaded (before / after the sessions); notloaded:\n"
 	printf "rtrace.ko unloaded; floor: an empty probe on the same tracepoints\n"
 	printf "(bench/rtrace_bench_tp.c); ftrace_*: sched:sched_switch or raw_syscalls\n"
@@ -398,13 +399,15 @@ function tp_report(    w, c, l, r, fl, pr, lbl, nl, wk, ev, nm) {
 	printf "included, as ftrace does it); rtrace_*: rtrace -e sched_switch or\n"
 	printf "-e sys_enter,sys_exit (task names included) on trace_clock_local() / the TSC.\n"
 	printf "Events per iteration are each tracer's own count.  \"added\" = (loop - the\n"
-	printf "off/idle loop) / events: min (loops without a timer tick: exact) and median.\n\n"
+	printf "off/idle loop) / events, of the medians (the target lines) and of the minima\n"
+	printf "(loops without a timer tick; getppid: exact, both agree; the ping-pong's\n"
+	printf "scheduling varies from loop to loop: [max] shows the spread).\n\n"
 	printf "| workload | configuration | instructions per iteration, min / median [max] | events per iteration | added per event, min / median |\n"
 	printf "|---|---|---|---|---|\n"
 	nl = split("off idle notloaded floor ftrace_local rtrace_local ftrace_x86-tsc rtrace_tsc " \
 		   "ftrace_local_enter rtrace_local_enter ftrace_local_exit rtrace_local_exit", lbl, " ")
-	for (w = 1; w <= 2; w++) {
-		wk = w == 1 ? "pingpong" : "getppid"
+	for (w = 1; w <= 3; w++) {
+		wk = w == 1 ? "pingpong" : w == 2 ? "getppid" : "getppid0"
 		for (l = 1; l <= nl; l++) {
 			if (tpq(lbl[l], wk, "ns", 0) < 0)
 				continue
@@ -422,28 +425,29 @@ function tp_report(    w, c, l, r, fl, pr, lbl, nl, wk, ev, nm) {
 	for (w = 1; w <= 2; w++) {
 		wk = w == 1 ? "pingpong" : "getppid"
 		ev = w == 1 ? "sched_switch" : "sys_enter_exit"
-		fl = tpadd("floor", wk, 0)
+		fl = tpadd("floor", wk, 0.5)
 		printf "floor %s = %.1f instructions per event (empty probe: the tracepoint on, nothing written)\n", ev, fl
 		for (c = 1; c <= 2; c++) {
-			r = tpadd(tprt[c], wk, 0)
-			pr = tpadd("ftrace_" tpclk[c], wk, 0)
-			tpr[wk, c] = ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount min", r, pr)
-			ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount median",
-			      tpadd(tprt[c], wk, 0.5), tpadd("ftrace_" tpclk[c], wk, 0.5))
+			r = tpadd(tprt[c], wk, 0.5)
+			pr = tpadd("ftrace_" tpclk[c], wk, 0.5)
+			tpr[wk, c] = ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount median",
+					   r, pr)
+			ratio("tp_" ev "_added rtrace/ftrace " tpclk[c] "/" tpclk[c] " icount min",
+			      tpadd(tprt[c], wk, 0), tpadd("ftrace_" tpclk[c], wk, 0))
 			if (fl >= 0 && r >= 0 && pr >= 0) {
-				nm = sprintf("tp_%s_probe rtrace/ftrace %s/%s icount (added - floor: %.1f / %.1f)",
+				nm = sprintf("tp_%s_probe rtrace/ftrace %s/%s icount median (added - floor: %.1f / %.1f)",
 					     ev, tpclk[c], tpclk[c], r - fl, pr - fl)
 				ratio(nm, r - fl, pr - fl)
 			}
 		}
-		for (c = 1; w == 2 && c <= 2; c++) {
-			l = c == 1 ? "enter" : "exit"
-			r = tpadd("rtrace_local_" l, wk, 0)
-			pr = tpadd("ftrace_local_" l, wk, 0)
+		for (c = 1; w == 2 && c <= 3; c++) {
+			l = c == 2 ? "exit" : "enter"
+			r = tpadd("rtrace_local_" l, c == 3 ? "getppid0" : wk, 0.5)
+			pr = tpadd("ftrace_local_" l, c == 3 ? "getppid0" : wk, 0.5)
 			if (r < 0 || pr < 0)
 				continue
-			nm = sprintf("tp_sys_%s_alone_added rtrace/ftrace local/local icount min (%.1f / %.1f)",
-				     l, r, pr)
+			nm = sprintf("tp_sys_%s_alone%s_added rtrace/ftrace local/local icount median (%.1f / %.1f)",
+				     l, c == 3 ? "_zero_args" : "", r, pr)
 			ratio(nm, r, pr)
 		}
 		# Loaded and idle against not loaded: the same code runs (nothing is

@@ -88,8 +88,7 @@ static int __init bench_tp_init(void)
 			continue;
 		ret = -ENOENT;
 		if (bench_tps[i].tp)
-			ret = tracepoint_probe_register(bench_tps[i].tp, bench_tps[i].probe,
-							       NULL);
+			ret = tracepoint_probe_register(bench_tps[i].tp, bench_tps[i].probe, NULL);
 		if (ret) {
 			pr_err("rtrace_bench_tp: cannot probe %s: %d\n", bench_tps[i].name, ret);
 			bench_tp_unregister();

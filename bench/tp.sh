@@ -10,12 +10,13 @@
 # Prints "tp ..." lines (tp_load's), "tpinfo ..." and "tpbytes ..." lines
 # for bench/report.awk.
 set -e
-# Each timed loop is shorter than a timer tick (4 ms = 4M instructions at
-# HZ=250), so that some repetitions have no tick in them: the minimum over
-# the repetitions is then the workload alone, exact; the median has ticks.
-PP=${1:-250}		# ping-pong round trips per timed loop
-SC=${2:-4000}		# getppid() calls per timed loop
-REPS=${3:-15}
+# Each timed loop is far shorter than a timer tick (4 ms = 4M instructions
+# at HZ=250: 1.1M and 0.34M with nothing enabled), so that most repetitions
+# have no tick in them: the minimum and the median over the repetitions are
+# then the workload alone (getppid: exact; the ping-pong's scheduling varies).
+PP=${1:-100}		# ping-pong round trips per timed loop
+SC=${2:-1000}		# getppid() calls per timed loop
+REPS=${3:-21}
 T=/sys/kernel/tracing
 INST=$T/instances/tp_bench
 LOAD=/rtrace/tp_load
@@ -33,6 +34,7 @@ loads() {
 	sleep 1		# let the console settle before timing (MEASURING.md)
 	"$LOAD" "$label" pingpong "$PP" "$REPS" "$@"
 	"$LOAD" "$label" getppid "$SC" "$REPS" "$@"
+	"$LOAD" "$label" getppid0 "$SC" "$REPS" "$@"
 }
 
 # ftrace: the instance on trace_clock $1, event groups enabled per workload.
@@ -67,17 +69,19 @@ rtrace_one() {
 	rtrace reset --discard
 }
 
-# sys_enter and sys_exit apart (local clock), to see which one costs what.
+# sys_enter and sys_exit apart (local clock), to see which one costs what;
+# sys_enter also with every argument register zero (getppid0).
 split_pass() {
 	echo local > "$INST/trace_clock"
 	echo auto > "$CLK"
-	for e in sys_enter sys_exit; do
+	for w in sys_enter:getppid sys_enter:getppid0 sys_exit:getppid; do
+		e=${w%:*}
 		echo > "$INST/trace"
 		echo 1 > "$INST/events/raw_syscalls/$e/enable"
 		sleep 1
-		"$LOAD" "ftrace_local_${e#sys_}" getppid "$SC" "$REPS" --ftrace "$INST"
+		"$LOAD" "ftrace_local_${e#sys_}" "${w#*:}" "$SC" "$REPS" --ftrace "$INST"
 		echo 0 > "$INST/events/raw_syscalls/$e/enable"
-		rtrace_one auto "rtrace_local_${e#sys_}" "$e" getppid "$SC"
+		rtrace_one auto "rtrace_local_${e#sys_}" "$e" "${w#*:}" "$SC"
 	done
 	echo > "$INST/trace"
 }

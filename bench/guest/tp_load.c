@@ -3,11 +3,12 @@
  * tp_load: the workloads of the tracepoint benchmark (bench/tp.sh, run in
  * the test VM under icount), timed from userspace.
  *
- *   tp_load LABEL pingpong|getppid ITERS REPS [--ftrace INSTANCE] [--rtrace DEV]
+ *   tp_load LABEL pingpong|getppid|getppid0 ITERS REPS [--ftrace INSTANCE] [--rtrace DEV]
  *
  * pingpong: two processes pass one byte back and forth through two pipes,
  * ITERS round trips per timed loop (two context switches each on one CPU);
- * getppid: ITERS getppid() system calls (a sys_enter and a sys_exit each).
+ * getppid: ITERS getppid() system calls (a sys_enter and a sys_exit each);
+ * getppid0: the same with all six argument registers zero.
  * One untimed warm-up loop, then REPS timed loops; for each it prints
  *
  *   tp LABEL WORKLOAD ITERS NS EVENTS
@@ -138,6 +139,22 @@ static void getppid_loop(long iters)
 		syscall(SYS_getppid);
 }
 
+/*
+ * getppid() with every argument register zero (x86-64): what a system call's
+ * arguments cost a tracer that encodes them by size, against the loop above,
+ * whose argument registers hold whatever the caller left there.
+ */
+static void getppid0_loop(long iters)
+{
+	long i, ret;
+
+	for (i = 0; i < iters; i++)
+		asm volatile("xor %%edi, %%edi; xor %%esi, %%esi; xor %%edx, %%edx;"
+			     "xor %%r10d, %%r10d; xor %%r8d, %%r8d; xor %%r9d, %%r9d; syscall"
+			     : "=a" (ret) : "0" ((long)SYS_getppid)
+			     : "rdi", "rsi", "rdx", "r10", "r8", "r9", "rcx", "r11", "memory");
+}
+
 int main(int argc, char **argv)
 {
 	void (*loop)(long iters);
@@ -148,7 +165,7 @@ int main(int argc, char **argv)
 	int i;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: tp_load LABEL pingpong|getppid ITERS REPS [--ftrace INSTANCE] [--rtrace DEV]\n");
+		fprintf(stderr, "usage: tp_load LABEL pingpong|getppid|getppid0 ITERS REPS [--ftrace INSTANCE] [--rtrace DEV]\n");
 		return 2;
 	}
 	label = argv[1];
@@ -184,6 +201,8 @@ int main(int argc, char **argv)
 		loop = pingpong;
 	} else if (!strcmp(work, "getppid")) {
 		loop = getppid_loop;
+	} else if (!strcmp(work, "getppid0")) {
+		loop = getppid0_loop;
 	} else {
 		fprintf(stderr, "tp_load: unknown workload '%s'\n", work);
 		return 2;
