@@ -10,8 +10,12 @@
  * a user marker prints len= and text="..." (C-style escapes: \" \\ \n \t,
  * \xNN for any other byte outside printable ASCII), a task name prints
  * pid=, tgid= and comm="..." (escaped the same way).  A field named pid or
- * ending in _pid shows the task's name when the decoder knows it
- * (rtrace_decoder__comm()): pid=123(cat).  Sub-buffers print nothing.
+ * ending in _pid shows the task's name, pid=123(cat): its last task_name
+ * record before the event, else its first one after (a pre-scan of the
+ * whole input, as the CTF and Perfetto exporters do, so that events on one
+ * CPU from before the start-of-session snapshot written on another are
+ * named too), else what rtrace_decoder__comm() knows ("<idle>" for pid 0).
+ * Sub-buffers print nothing.
  */
 #include <stdlib.h>
 
@@ -21,6 +25,7 @@ struct text_state {
 	FILE *out;
 	int raw_ts;
 	const struct rtrace_decoder *dec;
+	struct xtasks *tasks;	/* NULL without memory: names as the decoder knows them */
 };
 
 static int text_begin(void **priv, struct rtrace_decoder *dec,
@@ -31,6 +36,7 @@ static int text_begin(void **priv, struct rtrace_decoder *dec,
 	if (!t)
 		return -ENOMEM;
 	t->dec = dec;
+	t->tasks = xtasks__scan(dec);
 	t->out = opts->out;
 	t->raw_ts = opts->raw_ts;
 	*priv = t;
@@ -75,6 +81,15 @@ static int is_pid_field(const char *name)
 	size_t n = strlen(name);
 
 	return !strcmp(name, "pid") || (n > 4 && !strcmp(name + n - 4, "_pid"));
+}
+
+/* The name of @pid at @ev's time, or NULL. */
+static const char *task_name(const struct text_state *t, const struct rtrace_event *ev,
+			     uint32_t pid)
+{
+	const struct xtask *x = xtasks__find(t->tasks, ev->session, pid, ev->ts_ns);
+
+	return x ? x->comm : rtrace_decoder__comm(t->dec, pid, NULL);
 }
 
 static int text_event(void *priv, const struct rtrace_event *ev)
@@ -128,7 +143,7 @@ static int text_event(void *priv, const struct rtrace_event *ev)
 			fprintf(f, "%llu", (unsigned long long)ev->args[i]);
 		if (named && type == RTRACE_FIELD_U64 && is_pid_field(d->fields[i].name) &&
 		    ev->args[i] <= UINT32_MAX &&
-		    (name = rtrace_decoder__comm(t->dec, (uint32_t)ev->args[i], NULL))) {
+		    (name = task_name(t, ev, (uint32_t)ev->args[i]))) {
 			fputc('(', f);
 			put_escaped_bare(f, (const uint8_t *)name, (uint32_t)strlen(name));
 			fputc(')', f);
@@ -144,6 +159,8 @@ static int text_end(void *priv, struct rtrace_decoder *dec)
 	int ret = t && fflush(t->out) ? -errno : 0;
 
 	(void)dec;
+	if (t)
+		xtasks__free(t->tasks);
 	free(t);
 	return ret;
 }

@@ -1270,7 +1270,8 @@ static struct enc_rec rec_raw(uint32_t type, uint64_t ts, const void *raw, size_
 /*
  * Task names and markers: the decoder learns pid -> comm from task_name
  * records, latest by timestamp across CPUs; the text exporter shows names
- * next to pid fields and markers as escaped text.
+ * next to pid fields (the last record before the event, else the first
+ * after it: a pre-scan) and markers as escaped text.
  */
 static void test_task_names_and_markers(void)
 {
@@ -1286,7 +1287,7 @@ static void test_task_names_and_markers(void)
 	const struct rtrace_exporter *xs[1] = { rtrace_exporter__find("text") };
 	struct rtrace_decoder *dec;
 	struct rtrace_event ev;
-	struct enc_rec r[4];
+	struct enc_rec r[5];
 	struct enc e = { 0 };
 	uint32_t tgid = 0;
 	char *text = NULL;
@@ -1298,12 +1299,17 @@ static void test_task_names_and_markers(void)
 	enc_desc(&d[2], RTRACE_EV_FIRST_USER, "sw", 2, "prev_pid", RTRACE_FIELD_U64,
 		 "next_pid", RTRACE_FIELD_U64);
 	enc_stream_hdr(&e, &p);
-	/* CPU 0: the old name at 10, a switch at 30 and 50. */
-	r[0] = rec_raw(RTRACE_EV_TASK_NAME, 10, old_name, sizeof(old_name));
-	r[1] = rec_args(RTRACE_EV_FIRST_USER, 30, 2, 100ull, 0x1234ull);
-	r[2] = rec_args(RTRACE_EV_FIRST_USER, 50, 2, 0ull, 100ull);
-	r[3] = rec_raw(RTRACE_EV_MARKER, 60, mark, sizeof(mark));
-	enc_subbuf(&e, 0, 0, 0, 0, NULL, r, 4);
+	/*
+	 * CPU 0: a switch at 2, before any name record (named by the first
+	 * record after it: 0x1234's at 5 on CPU 1; pid 7 never), the old name
+	 * at 10, a switch at 30 and 50.
+	 */
+	r[0] = rec_args(RTRACE_EV_FIRST_USER, 2, 2, 0x1234ull, 7ull);
+	r[1] = rec_raw(RTRACE_EV_TASK_NAME, 10, old_name, sizeof(old_name));
+	r[2] = rec_args(RTRACE_EV_FIRST_USER, 30, 2, 100ull, 0x1234ull);
+	r[3] = rec_args(RTRACE_EV_FIRST_USER, 50, 2, 0ull, 100ull);
+	r[4] = rec_raw(RTRACE_EV_MARKER, 60, mark, sizeof(mark));
+	enc_subbuf(&e, 0, 0, 0, 0, NULL, r, 5);
 	/* CPU 1: the other task at 5, the rename at 40, a short record at 45. */
 	r[0] = rec_raw(RTRACE_EV_TASK_NAME, 5, other, sizeof(other));
 	r[1] = rec_raw(RTRACE_EV_TASK_NAME, 40, new_name, sizeof(new_name));
@@ -1317,6 +1323,7 @@ static void test_task_names_and_markers(void)
 	CHECK(dec && rtrace_decoder__export(dec, xs, 1, &o) == 0);
 	fclose(f);
 	CHECK(text && !strcmp(text,
+		"2 0 task sw prev_pid=4660(cat) next_pid=7\n"
 		"5 1 task task_name pid=4660 tgid=4660 comm=\"cat\"\n"
 		"10 0 task task_name pid=100 tgid=99 comm=\"old\"\n"
 		"30 0 task sw prev_pid=100(old) next_pid=4660(cat)\n"
