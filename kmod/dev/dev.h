@@ -69,6 +69,7 @@
  * @ring: the per-CPU lanes
  * @cfg: the configuration it was created from
  * @cpus: CPUs with lanes
+ * @pids: its PID filter (kmod/sources/pids.h), NULL without one
  * @id: stream_hdr.session_id
  * @hdr: stream header followed by the event table
  * @hdr_resumed: @hdr as a consumer gets it after another consumer has read
@@ -98,6 +99,7 @@ struct rdev_session {
 	struct rtrace_ring *ring;
 	struct rtrace_config cfg;
 	cpumask_var_t cpus;
+	struct rtrace_pids *pids;
 	u64 id;
 	void *hdr;
 	void *hdr_resumed;

@@ -13,6 +13,7 @@
 #include "dev.h"
 #include "../events.h"
 #include "../ring/ring.h"
+#include "../sources/pids.h"
 #include "../sources/source.h"
 
 #define RDEV_MAX_STRUCT		PAGE_SIZE	/* largest size a caller may claim */
@@ -132,6 +133,11 @@ static int rdev_info(struct rtrace_info __user *uarg)
 		info.sources = s->cfg.sources;
 		info.marker_max = rdev_marker_max(s);
 		info.events = s->cfg.events;
+		if (s->pids) {
+			info.nr_pids = atomic_read(&s->pids->nr);
+			info.pid_flags = s->pids->flags;
+			info.pids_full = atomic64_read(&s->pids->full);
+		}
 		if (READ_ONCE(s->broken_pending) || rtrace_ring_has_data(s->ring))
 			info.flags |= RTRACE_INFO_UNREAD;
 		if (s->broken || rtrace_ring_broken(s->ring))

@@ -14,12 +14,15 @@
 #include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/threads.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "dev.h"
 #include "../events.h"
 #include "../ring/ring.h"
+#include "../sources/pids.h"
 #include "../sources/source.h"
 
 #define RDEV_MAX_CPUMASK	4096		/* bytes of a user CPU bitmap */
@@ -50,6 +53,7 @@ static void rdev_session_free(struct kref *ref)
 	kvfree(s->bounce);
 	kfree(s->hdr_resumed);
 	kfree(s->hdr);
+	kvfree(s->pids);
 	free_cpumask_var(s->cpus);
 	kfree(s);
 }
@@ -151,6 +155,42 @@ out:
 	return ret;
 }
 
+/*
+ * The PID filter of @cfg (uapi: above RTRACE_PIDS_FOLLOW): *@set stays NULL
+ * without one.  Return: 0; -EINVAL for flags without ids, ids without a
+ * pointer or a pointer without ids, unknown flags, an id 0 or above
+ * PID_MAX_LIMIT; -E2BIG for more than RTRACE_PIDS_MAX ids; -EFAULT for an
+ * unreadable array; -ENOMEM.
+ */
+static int rdev_read_pids(const struct rtrace_config *cfg, struct rtrace_pids **set)
+{
+	u32 *ids, i;
+	int ret = 0;
+
+	*set = NULL;
+	if (!cfg->nr_pids)
+		return cfg->pids_ptr || cfg->pid_flags ? -EINVAL : 0;
+	if (!cfg->pids_ptr || (cfg->pid_flags & ~(RTRACE_PIDS_FOLLOW | RTRACE_PIDS_TGID)))
+		return -EINVAL;
+	if (cfg->nr_pids > RTRACE_PIDS_MAX)
+		return -E2BIG;
+	ids = memdup_user(u64_to_user_ptr(cfg->pids_ptr), cfg->nr_pids * sizeof(*ids));
+	if (IS_ERR(ids))
+		return PTR_ERR(ids);
+	for (i = 0; i < cfg->nr_pids; i++) {
+		if (!ids[i] || ids[i] > PID_MAX_LIMIT) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	*set = rtrace_pids_create(ids, cfg->nr_pids, cfg->pid_flags);
+	if (!*set)
+		ret = -ENOMEM;
+out:
+	kfree(ids);
+	return ret;
+}
+
 static int rdev_build_hdr(struct rdev_session *s)
 {
 	struct rtrace_stream_hdr *hdr;
@@ -187,7 +227,7 @@ static int rdev_build_hdr(struct rdev_session *s)
 
 static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 						const struct cpumask *cpus,
-						u32 nr_subbufs)
+						u32 nr_subbufs, struct rtrace_pids *pids)
 {
 	struct rtrace_ring_geom geom = {
 		.subbuf_size = cfg->subbuf_size,
@@ -199,10 +239,13 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 	int ret = -ENOMEM;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
+	if (!s) {
+		kvfree(pids);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&s->ref);
 	s->cfg = *cfg;
+	s->pids = pids;
 	if (!zalloc_cpumask_var(&s->cpus, GFP_KERNEL))
 		goto free_session;
 	cpumask_copy(s->cpus, cpus);
@@ -226,6 +269,7 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 	return s;
 
 free_session:
+	kvfree(s->pids);
 	kfree(s);
 	return ERR_PTR(ret);
 put_session:
@@ -270,6 +314,7 @@ int rdev_configure(const struct rtrace_config *ucfg)
 {
 	struct rdev_session *s, *old = NULL;
 	struct rtrace_config c = *ucfg, *cfg = &c;
+	struct rtrace_pids *pids;
 	cpumask_var_t cpus;
 	u32 nr_subbufs;
 	bool discard;
@@ -302,15 +347,21 @@ int rdev_configure(const struct rtrace_config *ucfg)
 	ret = rdev_check_geometry(cfg, cpumask_weight(cpus), &nr_subbufs);
 	if (ret)
 		goto free_cpus;
+	ret = rdev_read_pids(cfg, &pids);
+	if (ret)
+		goto free_cpus;
 
 	/* Cheap refusals first, so a running session is not disturbed. */
 	mutex_lock(&rdev.lock);
 	ret = rdev.state == RTRACE_STATE_RUNNING ? -EBUSY : rdev_replace_ok_locked(discard);
 	mutex_unlock(&rdev.lock);
-	if (ret)
+	if (ret) {
+		kvfree(pids);
 		goto free_cpus;
+	}
 
-	s = rdev_session_create(cfg, cpus, nr_subbufs);
+	/* The session owns @pids from here, also on failure. */
+	s = rdev_session_create(cfg, cpus, nr_subbufs, pids);
 	if (IS_ERR(s)) {
 		ret = PTR_ERR(s);
 		goto free_cpus;
@@ -362,9 +413,19 @@ static int rdev_start_locked(struct rdev_session *s)
 
 	lockdep_assert_held(&rdev.lock);
 	rtrace_ring_set_running(s->ring, true);
+	/* Only kernel events are filtered: no key to patch for the others. */
+	ret = rtrace_pids_start(s->cfg.events ? s->pids : NULL);
+	if (ret)
+		goto stop_ring;
 	ret = rtrace_sources_enable(rdev_sources(s), s->cfg.events);
 	if (ret)
-		rtrace_ring_set_running(s->ring, false);
+		goto stop_pids;
+	return 0;
+
+stop_pids:
+	rtrace_pids_stop();
+stop_ring:
+	rtrace_ring_set_running(s->ring, false);
 	return ret;
 }
 
@@ -378,6 +439,7 @@ static void rdev_halt_locked(struct rdev_session *s)
 	if (rdev.state != RTRACE_STATE_RUNNING)
 		return;
 	rtrace_sources_disable(rdev_sources(s));
+	rtrace_pids_stop();
 	rtrace_ring_set_running(s->ring, false);
 }
 
@@ -531,9 +593,9 @@ int rtrace_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct rtrace_stream_hdr) != 128);
 	BUILD_BUG_ON(sizeof(struct rtrace_event_desc) != 264);
 	BUILD_BUG_ON(sizeof(struct rtrace_lane_stats) != RTRACE_LANE_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct rtrace_config) != RTRACE_CONFIG_SIZE_VER2);
 	BUILD_BUG_ON(sizeof(struct rtrace_stats) != RTRACE_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct rtrace_info) != RTRACE_INFO_SIZE_VER3);
 	BUILD_BUG_ON(sizeof(struct rtrace_events) != RTRACE_EVENTS_SIZE_VER0);
 
 	mutex_init(&rdev.lock);

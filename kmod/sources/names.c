@@ -14,6 +14,8 @@
  *     prctl(PR_SET_NAME), writes to /proc/PID/comm, and exec itself).
  *
  * A decoder keeps pid -> comm, the latest record by timestamp winning.
+ * The PID filter (pids.h) does not apply to these records: they name the
+ * other task of a sched_switch the filter keeps, and are rare.
  *
  * When it is on: CONFIGURE adds RTRACE_SOURCE_TASK_NAMES to a session that
  * selects any source other than RTRACE_SOURCE_KAPI and _VALIDATE (kernel events name

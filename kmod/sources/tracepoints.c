@@ -42,6 +42,11 @@
  * lane per context.  scripts/check-writer checks that each probe calls
  * nothing but the writers.  A probe does not test whether its event is
  * selected: only selected events have a registered probe.
+ *
+ * The PID filter (pids.h) is each probe's first statement, one static
+ * branch when no filter is set: the sched probes test the tasks their
+ * fields name, the probes of events without a pid field the current task
+ * (in task context only), and the irq group's probes test nothing.
  */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
@@ -63,6 +68,7 @@
 #include <asm/trace/irq_vectors.h>
 
 #include <rtrace_emit.h>
+#include "pids.h"
 #include "source.h"
 #include "../events.h"
 
@@ -106,6 +112,8 @@ static notrace void rtrace_probe_sched_switch(void *data, bool preempt,
 					      struct task_struct *next,
 					      unsigned int prev_state)
 {
+	if (rtrace_pids_skip2(prev, next))
+		return;
 	rtrace_emit5(RTRACE_EV_SCHED_SWITCH, prev->pid, prev->prio,
 		     rtrace_switch_state(preempt, prev_state, prev),
 		     next->pid, next->prio);
@@ -115,6 +123,8 @@ NOKPROBE_SYMBOL(rtrace_probe_sched_switch);
 
 static notrace void rtrace_probe_sched_wakeup(void *data, struct task_struct *p)
 {
+	if (rtrace_pids_skip(p))
+		return;
 	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP, p->pid, p->prio, task_cpu(p));
 }
 
@@ -122,6 +132,8 @@ NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup);
 
 static notrace void rtrace_probe_sched_wakeup_new(void *data, struct task_struct *p)
 {
+	if (rtrace_pids_skip(p))
+		return;
 	rtrace_emit3(RTRACE_EV_SCHED_WAKEUP_NEW, p->pid, p->prio, task_cpu(p));
 }
 
@@ -130,6 +142,8 @@ NOKPROBE_SYMBOL(rtrace_probe_sched_wakeup_new);
 static notrace void rtrace_probe_sched_migrate_task(void *data, struct task_struct *p,
 						    int dest_cpu)
 {
+	if (rtrace_pids_skip(p))
+		return;
 	rtrace_emit4(RTRACE_EV_SCHED_MIGRATE_TASK, p->pid, p->prio, task_cpu(p),
 		     dest_cpu);
 }
@@ -140,6 +154,8 @@ static notrace void rtrace_probe_sched_process_fork(void *data,
 						    struct task_struct *parent,
 						    struct task_struct *child)
 {
+	if (rtrace_pids_skip(parent))
+		return;
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_FORK, parent->pid, child->pid);
 }
 
@@ -149,6 +165,8 @@ static notrace void rtrace_probe_sched_process_exec(void *data, struct task_stru
 						    pid_t old_pid,
 						    struct linux_binprm *bprm)
 {
+	if (rtrace_pids_skip(p))
+		return;
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXEC, p->pid, old_pid);
 }
 
@@ -156,6 +174,8 @@ NOKPROBE_SYMBOL(rtrace_probe_sched_process_exec);
 
 static notrace void rtrace_probe_sched_process_exit(void *data, struct task_struct *p)
 {
+	if (rtrace_pids_skip(p))
+		return;
 	rtrace_emit2(RTRACE_EV_SCHED_PROCESS_EXIT, p->pid, p->prio);
 }
 
@@ -227,6 +247,8 @@ static notrace void rtrace_probe_sys_enter(void *data, struct pt_regs *regs, lon
 	u64 args[7];
 	unsigned int i;
 
+	if (rtrace_pids_skip_current())
+		return;
 	syscall_get_arguments(current, regs, a);
 	args[0] = id;
 	for (i = 0; i < 6; i++)
@@ -238,6 +260,8 @@ NOKPROBE_SYMBOL(rtrace_probe_sys_enter);
 
 static notrace void rtrace_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit2(RTRACE_EV_SYS_EXIT, syscall_get_nr(current, regs), rtrace_zigzag(ret));
 }
 
@@ -247,6 +271,8 @@ static notrace void rtrace_probe_page_fault_user(void *data, unsigned long addre
 						 struct pt_regs *regs,
 						 unsigned long error_code)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit3(RTRACE_EV_PAGE_FAULT_USER, address, instruction_pointer(regs),
 		     error_code);
 }
@@ -257,6 +283,8 @@ static notrace void rtrace_probe_page_fault_kernel(void *data, unsigned long add
 						   struct pt_regs *regs,
 						   unsigned long error_code)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit3(RTRACE_EV_PAGE_FAULT_KERNEL, address, instruction_pointer(regs),
 		     error_code);
 }
@@ -271,6 +299,8 @@ static __always_inline u64 rtrace_rq_dev(struct request *rq)
 
 static notrace void rtrace_probe_block_rq_issue(void *data, struct request *rq)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit4(RTRACE_EV_BLOCK_RQ_ISSUE, rtrace_rq_dev(rq),
 		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_pos(rq),
 		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_sectors(rq),
@@ -283,6 +313,8 @@ static notrace void rtrace_probe_block_rq_complete(void *data, struct request *r
 						   blk_status_t error,
 						   unsigned int nr_bytes)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit4(RTRACE_EV_BLOCK_RQ_COMPLETE, rtrace_rq_dev(rq),
 		     blk_rq_is_passthrough(rq) ? 0 : blk_rq_pos(rq),
 		     nr_bytes >> SECTOR_SHIFT, (__force u8)error);
@@ -293,6 +325,8 @@ NOKPROBE_SYMBOL(rtrace_probe_block_rq_complete);
 static notrace void rtrace_probe_workqueue_execute_start(void *data,
 							 struct work_struct *work)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_START, (unsigned long)work,
 		     (unsigned long)work->func);
 }
@@ -302,6 +336,8 @@ NOKPROBE_SYMBOL(rtrace_probe_workqueue_execute_start);
 static notrace void rtrace_probe_workqueue_execute_end(void *data, struct work_struct *work,
 						       work_func_t function)
 {
+	if (rtrace_pids_skip_current())
+		return;
 	rtrace_emit2(RTRACE_EV_WORKQUEUE_EXECUTE_END, (unsigned long)work,
 		     (unsigned long)function);
 }

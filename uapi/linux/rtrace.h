@@ -529,6 +529,32 @@ struct rtrace_task_name {
 #define RTRACE_CONFIG_OVERWRITE		(1U << 0)	/* flight recorder: keep newest */
 #define RTRACE_CONFIG_DISCARD_UNREAD	(1U << 1)	/* replace a session with unread data */
 
+/*
+ * The PID filter (rtrace_config.pids_ptr, nr_pids, pid_flags).  With a
+ * filter, a kernel event of the tracepoint sources is recorded only if a
+ * task it belongs to is in the set: the tasks its pid fields name
+ * (sched_switch: prev or next; sched_wakeup, _wakeup_new, _migrate_task,
+ * _process_exec, _process_exit: the task; sched_process_fork: the parent)
+ * or, for an event without one, the current task when it is written in
+ * task context.  Events written in interrupt context without a pid field,
+ * the irq group's events (interrupts belong to a CPU, not to a task), task
+ * names, markers and the module API's events always pass.  A filtered-out
+ * event is not written and not counted anywhere (it is not lost: it was
+ * not asked for).  Ids are the kernel's global ids (init pid namespace),
+ * as in the stream's pid fields: a thread's pid, or with RTRACE_PIDS_TGID
+ * a process id (tgid) that matches all of its threads.  With
+ * RTRACE_PIDS_FOLLOW every task (thread or process) that a task of the set
+ * creates joins it (sched_process_fork; with RTRACE_PIDS_TGID only new
+ * processes add an id).  The set holds at most RTRACE_PIDS_MAX ids,
+ * followed ones included; ids never leave it during the session (a
+ * recycled pid would match).  A child that finds it full is not added and
+ * is counted in rtrace_info.pids_full.  Documentation/abi.md, "The PID
+ * filter".
+ */
+#define RTRACE_PIDS_FOLLOW		(1U << 0)	/* children join the set */
+#define RTRACE_PIDS_TGID		(1U << 1)	/* ids are process ids (tgid) */
+#define RTRACE_PIDS_MAX			4096		/* ids in the set, at most */
+
 /**
  * struct rtrace_config - session geometry and sources (RTRACE_IOC_CONFIGURE)
  * @size: sizeof(struct rtrace_config) as known to the caller
@@ -549,6 +575,10 @@ struct rtrace_task_name {
  *	module (rtrace_info.events_supported) is -EINVAL, one this kernel
  *	lacks (not in rtrace_info.events_available) -EOPNOTSUPP.  @sources
  *	may be 0 if @events is not.
+ * @pids_ptr: user address of @nr_pids __u32 task ids, the PID filter
+ *	(since RTRACE_CONFIG_SIZE_VER2); 0 with @nr_pids 0: no filter
+ * @nr_pids: ids at @pids_ptr, 1 .. RTRACE_PIDS_MAX (0: no filter)
+ * @pid_flags: RTRACE_PIDS_*; must be 0 without a filter
  *
  * The session records the union of @sources' events and @events
  * (rtrace_info.events says which, once configured).
@@ -564,10 +594,14 @@ struct rtrace_config {
 	__u32 cpumask_bytes;
 	__u32 reserved1;
 	__u64 events;
+	__u64 pids_ptr;
+	__u32 nr_pids;
+	__u32 pid_flags;
 };
 
 #define RTRACE_CONFIG_SIZE_VER0		48
 #define RTRACE_CONFIG_SIZE_VER1		56	/* adds events */
+#define RTRACE_CONFIG_SIZE_VER2		72	/* adds pids_ptr, nr_pids, pid_flags */
 
 /* rtrace_lane_stats.flags */
 #define RTRACE_LANE_STATS_BROKEN	0x0001	/* see RTRACE_SB_BROKEN */
@@ -697,6 +731,12 @@ struct rtrace_stats {
  * @events_supported: the kernel event types this module implements, bit
  *	per type (their names and fields: RTRACE_IOC_EVENTS)
  * @events_available: those of them whose tracepoint this kernel has
+ * @nr_pids: ids in the session's PID filter now (followed children
+ *	included), 0 without a filter (since RTRACE_INFO_SIZE_VER3, as the
+ *	two below)
+ * @pid_flags: the session's RTRACE_PIDS_* flags
+ * @pids_full: children of filtered tasks that could not join the set
+ *	because it held RTRACE_PIDS_MAX ids (their events are not recorded)
  */
 struct rtrace_info {
 	__u32 size;
@@ -718,11 +758,15 @@ struct rtrace_info {
 	__u64 events;
 	__u64 events_supported;
 	__u64 events_available;
+	__u32 nr_pids;
+	__u32 pid_flags;
+	__u64 pids_full;
 };
 
 #define RTRACE_INFO_SIZE_VER0		72
 #define RTRACE_INFO_SIZE_VER1		80	/* adds flags */
 #define RTRACE_INFO_SIZE_VER2		104	/* adds events, _supported, _available */
+#define RTRACE_INFO_SIZE_VER3		120	/* adds nr_pids, pid_flags, pids_full */
 
 /**
  * struct rtrace_events - request for the event table (RTRACE_IOC_EVENTS)
