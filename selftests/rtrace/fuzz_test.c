@@ -527,6 +527,21 @@ static void rnd_config(struct rng *r, struct rtrace_config *c, uint8_t *scratch)
 	} else if (chance(r, 3)) {
 		c->cpumask_bytes = rnd(r);
 	}
+	if (chance(r, 15)) {
+		/* The PID filter (CONFIG_SIZE_VER2): counts around its limit, ids in scratch. */
+		static const uint32_t nr_pids[] = { 0, 1, 2, 7, RTRACE_PIDS_MAX,
+			RTRACE_PIDS_MAX + 1, 0xffffffff };
+		uint32_t id, i;
+
+		c->nr_pids = chance(r, 70) ? (uint32_t)below(r, 8) : PICK(r, nr_pids);
+		c->pids_ptr = rnd_ptr(r, scratch, (size_t)c->nr_pids * 4);
+		c->pid_flags = chance(r, 80) ? (uint32_t)below(r, 4) : (uint32_t)rnd(r);
+		for (i = 0; i < c->nr_pids && i < 8 &&
+		     in_scratch(scratch, c->pids_ptr + 4 * i, 4); i++) {
+			id = chance(r, 70) ? (uint32_t)getpid() : (uint32_t)rnd(r);
+			memcpy((void *)(uintptr_t)(c->pids_ptr + 4 * i), &id, 4);
+		}
+	}
 }
 
 /* A valid small configuration (the control thread's). */
@@ -639,6 +654,12 @@ static void check_info(struct fz_thread *t, const struct rtrace_info *in,
 	    !in->session_id || in->read_min < in->hdr_size ||
 	    in->read_min < in->subbuf_size)
 		fz_fail(t, "%s: info inconsistent with state %u", t->desc, in->state);
+	if (size >= RTRACE_INFO_SIZE_VER3 &&
+	    (in->nr_pids > RTRACE_PIDS_MAX ||
+	     (in->pid_flags & ~(RTRACE_PIDS_FOLLOW | RTRACE_PIDS_TGID)) ||
+	     (!in->nr_pids && (in->pid_flags || in->pids_full))))
+		fz_fail(t, "%s: implausible PID filter (%u ids, flags %#x, full %llu)", t->desc,
+			in->nr_pids, in->pid_flags, (unsigned long long)in->pids_full);
 	for (i = sizeof(*in); i < size; i++)
 		if (tail[i - sizeof(*in)]) {
 			fz_fail(t, "%s: info byte %u beyond the struct is %#x",

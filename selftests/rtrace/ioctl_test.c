@@ -29,12 +29,6 @@ FIXTURE_TEARDOWN(ioc)
 	close(self->fd);
 }
 
-#define EXPECT_ERRNO(err, call) do {					\
-	errno = 0;							\
-	EXPECT_EQ(-1, (call));						\
-	EXPECT_EQ(err, errno) TH_LOG("errno %d (%s)", errno, strerror(errno)); \
-} while (0)
-
 static int configure(int fd, struct rtrace_config *cfg)
 {
 	return ioctl(fd, RTRACE_IOC_CONFIGURE, cfg);
@@ -404,7 +398,7 @@ TEST_F(ioc, info_sizes)
 	info.size = RTRACE_INFO_SIZE_VER0;
 	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_INFO, &info));
 	EXPECT_EQ(0xffffffffu, info.flags);
-	EXPECT_EQ(RTRACE_INFO_SIZE_VER2, sizeof(info));
+	EXPECT_EQ(RTRACE_INFO_SIZE_VER3, sizeof(info));
 	EXPECT_EQ(RTRACE_NR_LANES, big.info.nr_lanes);
 	EXPECT_EQ(getpagesize(), big.info.page_size);
 	EXPECT_NE(0, big.info.sources_supported & RTRACE_SOURCE_KAPI);

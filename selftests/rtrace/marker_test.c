@@ -126,12 +126,6 @@ FIXTURE_TEARDOWN(mk)
 	free(self->buf);
 }
 
-#define EXPECT_ERRNO(err, call) do {					\
-	errno = 0;							\
-	EXPECT_EQ(-1, (call));						\
-	EXPECT_EQ(err, errno) TH_LOG("errno %d (%s)", errno, strerror(errno)); \
-} while (0)
-
 /* Stop, then read the whole stream into self->buf. */
 static ssize_t stop_and_drain(int fd, uint8_t *buf)
 {

@@ -54,12 +54,6 @@ FIXTURE_TEARDOWN(mm)
 	close(self->fd);
 }
 
-#define EXPECT_ERRNO(err, call) do {					\
-	errno = 0;							\
-	EXPECT_EQ(-1, (long)(call));					\
-	EXPECT_EQ(err, errno) TH_LOG("errno %d (%s)", errno, strerror(errno)); \
-} while (0)
-
 #define EXPECT_MMAP_ERRNO(err, call) do {				\
 	void *__p;							\
 	errno = 0;							\

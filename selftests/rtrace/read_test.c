@@ -42,12 +42,6 @@ FIXTURE_TEARDOWN(rd)
 	free(self->buf);
 }
 
-#define EXPECT_ERRNO(err, call) do {					\
-	errno = 0;							\
-	EXPECT_EQ(-1, (call));						\
-	EXPECT_EQ(err, errno) TH_LOG("errno %d (%s)", errno, strerror(errno)); \
-} while (0)
-
 static void set_nonblock(int fd, int on)
 {
 	int fl = fcntl(fd, F_GETFL);

@@ -28,6 +28,13 @@
 #define GEN_DIR		"/sys/module/rtrace_test_gen/parameters/"
 #define MOD_DIR		"/rtrace/modules/"
 
+/* The call fails with errno @err (kselftest_harness.h's EXPECT_EQ). */
+#define EXPECT_ERRNO(err, call) do {					\
+	errno = 0;							\
+	EXPECT_EQ(-1, (long)(call));					\
+	EXPECT_EQ(err, errno) TH_LOG("errno %d (%s)", errno, strerror(errno)); \
+} while (0)
+
 /* Load a module from /rtrace/modules unless it is loaded already. */
 static inline int rt_modprobe(const char *name)
 {
