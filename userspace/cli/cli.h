@@ -51,13 +51,20 @@ struct cli_config {
 	unsigned long cpumask[CLI_MAX_CPUS / (8 * sizeof(unsigned long))];
 	const char *events_args[16];	/* -e LIST, each as given */
 	unsigned int nr_events_args;
+	uint32_t pids[RTRACE_PIDS_MAX];	/* --pid or --tid ids, then the COMMAND's */
+	int pid_opt;			/* OPT_PID or OPT_TID: which was given, 0 none */
 };
 
 void cli_config_init(struct cli_config *c);
 /* Handle one option of the config set. Return: 1 handled, 0 not ours, EXIT_USAGE on error. */
 int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *arg);
-/* Cross-check sizes. Return: 0 or EXIT_USAGE. */
-int cli_config_check(const char *cmd, struct cli_config *c);
+/*
+ * Cross-check sizes, and the PID filter's options (@command: record has a
+ * COMMAND, which --follow adds to the set).  Return: 0 or EXIT_USAGE.
+ */
+int cli_config_check(const char *cmd, struct cli_config *c, int command);
+/* Add @pid to the PID filter (record's COMMAND). Return: 0 or EXIT_USAGE (full). */
+int cli_config_add_pid(const char *cmd, struct cli_config *c, uint32_t pid);
 /*
  * Resolve the -e lists against the module's event table (names of events
  * and of groups) into c->cfg.events and c->cfg.sources.  An unknown name
@@ -84,6 +91,9 @@ enum {
 	OPT_DISCARD,
 	OPT_FORMAT,
 	OPT_MAX_PROBLEMS,
+	OPT_PID,
+	OPT_TID,
+	OPT_FOLLOW,
 };
 
 #define CLI_CONFIG_LONGOPTS						\
@@ -93,6 +103,9 @@ enum {
 	{ "cpus", required_argument, NULL, OPT_CPUS },			\
 	{ "sources", required_argument, NULL, OPT_SOURCES },		\
 	{ "events", required_argument, NULL, 'e' },			\
+	{ "pid", required_argument, NULL, OPT_PID },			\
+	{ "tid", required_argument, NULL, OPT_TID },			\
+	{ "follow", no_argument, NULL, OPT_FOLLOW },			\
 	{ "discard", no_argument, NULL, OPT_DISCARD }
 
 /*

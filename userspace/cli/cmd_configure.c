@@ -37,7 +37,7 @@ int cmd_configure(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (cli_config_check(cmd, &cc))
+	if (cli_config_check(cmd, &cc, 0))
 		return EXIT_USAGE;
 	s = cli_open(cmd, device, 0);
 	if (!s)

@@ -87,6 +87,10 @@ static void print_json(uint32_t ver, const struct rtrace_info *in)
 	json_u64(&j, "events_mask", in->events);
 	json_u64(&j, "events_supported_mask", in->events_supported);
 	json_u64(&j, "events_available_mask", in->events_available);
+	json_u64(&j, "pids", in->nr_pids);
+	json_bool(&j, "pids_follow", !!(in->pid_flags & RTRACE_PIDS_FOLLOW));
+	json_bool(&j, "pids_tgid", !!(in->pid_flags & RTRACE_PIDS_TGID));
+	json_u64(&j, "pids_full", in->pids_full);
 	json_end(&j);
 }
 
@@ -158,5 +162,12 @@ int cmd_info(int argc, char **argv)
 	printf("%-18s 0x%llx\n", "events", (unsigned long long)in.events);
 	printf("%-18s 0x%llx\n", "events_supported", (unsigned long long)in.events_supported);
 	printf("%-18s 0x%llx\n", "events_available", (unsigned long long)in.events_available);
+	if (in.nr_pids)
+		printf("%-18s %u %s ids%s, %llu not followed (set full)\n", "pid_filter", in.nr_pids,
+		       in.pid_flags & RTRACE_PIDS_TGID ? "process" : "thread",
+		       in.pid_flags & RTRACE_PIDS_FOLLOW ? ", following children" : "",
+		       (unsigned long long)in.pids_full);
+	else
+		printf("%-18s %s\n", "pid_filter", "none");
 	return 0;
 }

@@ -257,6 +257,15 @@ static void print_summary(struct rec *r, const char *out, const struct rtrace_se
 	cli_print_lost(stderr, lost);
 	fprintf(stderr, "\n");
 	warn_lost(cfg, lost);
+	if (cfg->nr_pids) {
+		struct rtrace_info info = { .size = sizeof(info) };
+
+		if (!rtrace_session__info(r->s, &info) && info.pids_full)
+			fprintf(stderr, "rtrace record: warning: %llu new tasks of the filtered ones were "
+				"not followed: the PID filter held its %d ids (RTRACE_PIDS_MAX); "
+				"their events are not in the file\n",
+				(unsigned long long)info.pids_full, RTRACE_PIDS_MAX);
+	}
 	if (r->cut)
 		fprintf(stderr, "rtrace record: a second signal cut the drain: what was still in "
 			"the rings is not in the file (it ends at a sub-buffer boundary and decodes)\n");
@@ -464,7 +473,7 @@ int cmd_record(int argc, char **argv)
 				return EXIT_USAGE;
 		}
 	}
-	if (cli_config_check(cmd, &cc))
+	if (cli_config_check(cmd, &cc, optind < argc))
 		return EXIT_USAGE;
 	if (optind < argc) {
 		command = argv + optind;
@@ -490,10 +499,32 @@ int cmd_record(int argc, char **argv)
 	ret = cli_events_resolve(cmd, r.s, &cc);
 	if (ret)
 		goto out_close;
+	if (cc.cfg.nr_pids && !cc.cfg.events)
+		fprintf(stderr, "rtrace record: warning: --pid/--tid/--follow filter kernel events only, "
+			"and none is selected (-e, --sources)\n");
+
+	signals_install(!!command);
+	if (command) {
+		/* Held before exec: with --follow it joins the filter first. */
+		ret = child_spawn(&ch, command);
+		if (ret) {
+			ret = cli_fail(cmd, "cannot start %s: %s", command[0], strerror(-ret));
+			goto out_close;
+		}
+		if (cc.cfg.pid_flags & RTRACE_PIDS_FOLLOW) {
+			/* A process, with its threads, unless --tid asked for threads. */
+			if (!cc.pid_opt)
+				cc.cfg.pid_flags |= RTRACE_PIDS_TGID;
+			if (cli_config_add_pid(cmd, &cc, (uint32_t)ch.pid)) {
+				ret = EXIT_USAGE;
+				goto out_child;
+			}
+		}
+	}
 	ret = rtrace_session__configure(r.s, &cc.cfg);
 	if (ret) {
 		ret = cli_ioctl_fail(cmd, "configure", ret);
-		goto out_close;
+		goto out_child;
 	}
 	if (!strcmp(out, "-")) {
 		r.fd = STDOUT_FILENO;
@@ -503,16 +534,7 @@ int cmd_record(int argc, char **argv)
 			ret = errno == EEXIST ?
 			      cli_fail(cmd, "%s exists: not overwriting it; -f replaces it", out) :
 			      cli_fail(cmd, "%s: %s", out, strerror(errno));
-			goto out_close;
-		}
-	}
-
-	signals_install(!!command);
-	if (command) {
-		ret = child_spawn(&ch, command);
-		if (ret) {
-			ret = cli_fail(cmd, "cannot start %s: %s", command[0], strerror(-ret));
-			goto out_file;
+			goto out_child;
 		}
 	}
 
@@ -569,7 +591,6 @@ out_child:
 	}
 	if (ch.err >= 0)
 		close(ch.err);
-out_file:
 	if (r.fd >= 0 && r.fd != STDOUT_FILENO && close(r.fd) && !ret)
 		ret = cli_fail(cmd, "%s: %s", out, strerror(errno));
 out_close:

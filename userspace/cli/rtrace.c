@@ -29,6 +29,17 @@
 "                            takes them, e.g. sched_switch,irq_handler_entry,syscalls;\n" \
 "                            added to --sources; repeatable.  An unknown name lists the\n" \
 "                            events; one this kernel lacks fails ('rtrace list')\n" \
+"  --pid LIST                record only these processes' kernel events (all their\n" \
+"                            threads), e.g. --pid 812,907; repeatable\n" \
+"  --tid LIST                the same for single threads (not with --pid)\n" \
+"  --follow                  tasks they create join the filter (children, threads),\n" \
+"                            and theirs in turn; with record's COMMAND: COMMAND too.\n" \
+"                            The filter keeps a kernel event if a task it names\n" \
+"                            (sched_switch: prev or next, sched_wakeup: the woken) or,\n" \
+"                            without one, the task running it (syscalls, faults) is\n" \
+"                            in the set; interrupts, events in interrupt context,\n" \
+"                            task names, markers and kapi events always pass.  At\n" \
+"                            most 4096 ids, followed ones included (Documentation/abi.md)\n" \
 "  --discard                 replace a session whose data nobody has read (without it,\n" \
 "                            that fails: nothing recorded disappears unasked)\n"
 
@@ -50,7 +61,9 @@ static const struct cli_cmd commands[] = {
 	  "The exit status is then COMMAND's: its exit code, 128+N if signal N killed it, 127\n"
 	  "if it was not found, 126 if it could not be executed (nothing is recorded when\n"
 	  "COMMAND is not found), 1 if the recording itself failed.  rtrace records every\n"
-	  "task, not only COMMAND's (a PID filter needs kernel support that does not exist yet).\n"
+	  "task, not only COMMAND's, unless --follow: then COMMAND's process joins the PID\n"
+	  "filter before it execs, and every process and thread it creates after it, so the\n"
+	  "kernel events of tasks are those of COMMAND and its descendants (interrupts stay).\n"
 	  "\n"
 	  "Signals, as perf record: SIGINT, SIGTERM or SIGHUP end the recording and FILE is\n"
 	  "complete.  Ctrl-C on a terminal reaches COMMAND too (it is in the same process\n"
@@ -74,7 +87,9 @@ static const struct cli_cmd commands[] = {
 	  "                            into a file or pipe (each redraw starts with CR), or never\n"
 	  CONFIG_HELP DEVICE_HELP
 	  "Examples: rtrace record -o trace.dat --duration 5 --buffer-size 1M --cpus 0-1\n"
-	  "          rtrace record -f -o build.dat -- make -j4\n" },
+	  "          rtrace record -f -o build.dat -- make -j4\n"
+	  "          rtrace record -e sched,syscalls --follow -o ls.dat -- ls -l /\n"
+	  "          rtrace record -e syscalls --pid 812 --follow --duration 10\n" },
 	{ "configure", cmd_configure,
 	  "[config options]",
 	  "set up a session (geometry, mode, sources, CPUs) without starting it",

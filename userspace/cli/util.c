@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -158,6 +159,70 @@ void cli_config_init(struct cli_config *c)
 	c->cfg.sources = RTRACE_SOURCE_KAPI;
 }
 
+#define CLI_PID_MAX	4194304		/* the kernel's PID_MAX_LIMIT on 64-bit */
+
+/*
+ * --pid/--tid LIST: comma-separated ids, added to the filter.
+ * Return: 1, or EXIT_USAGE after saying what is wrong.
+ */
+static int config_pids(const char *cmd, struct cli_config *c, int opt, const char *arg)
+{
+	const char *name = opt == OPT_PID ? "--pid" : "--tid", *p = arg;
+
+	if (c->pid_opt && c->pid_opt != opt)
+		return cli_usage_error(cmd, "--pid (processes) and --tid (threads) exclude each other");
+	c->pid_opt = opt;
+	if (opt == OPT_PID)
+		c->cfg.pid_flags |= RTRACE_PIDS_TGID;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char num[16], *end;
+		unsigned long v;
+		size_t i;
+
+		if (!len || len >= sizeof(num))
+			return cli_usage_error(cmd, "%s: '%.*s' in '%s' is not a %s id (a number from 1 to %d)",
+					       name, (int)len, p, arg,
+					       opt == OPT_PID ? "process" : "thread", CLI_PID_MAX);
+		memcpy(num, p, len);
+		num[len] = 0;
+		errno = 0;
+		v = strtoul(num, &end, 10);
+		if (errno || *end || num[0] < '0' || num[0] > '9' || !v || v > CLI_PID_MAX)
+			return cli_usage_error(cmd, "%s: '%s' in '%s' is not a %s id (a number from 1 to %d)",
+					       name, num, arg,
+					       opt == OPT_PID ? "process" : "thread", CLI_PID_MAX);
+		for (i = 0; i < c->cfg.nr_pids && c->pids[i] != v; i++)
+			;
+		if (i == c->cfg.nr_pids) {
+			if (c->cfg.nr_pids == RTRACE_PIDS_MAX)
+				return cli_usage_error(cmd, "%s: more than %d ids (the kernel's limit, RTRACE_PIDS_MAX)",
+						       name, RTRACE_PIDS_MAX);
+			c->pids[c->cfg.nr_pids++] = (uint32_t)v;
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	c->cfg.pids = c->pids;
+	return 1;
+}
+
+int cli_config_add_pid(const char *cmd, struct cli_config *c, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < c->cfg.nr_pids; i++)
+		if (c->pids[i] == pid)
+			return 0;
+	if (c->cfg.nr_pids == RTRACE_PIDS_MAX)
+		return cli_usage_error(cmd, "the PID filter is full (%d ids) without COMMAND",
+				       RTRACE_PIDS_MAX);
+	c->pids[c->cfg.nr_pids++] = pid;
+	c->cfg.pids = c->pids;
+	return 0;
+}
+
 int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *arg)
 {
 	uint64_t v;
@@ -195,6 +260,12 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 	case OPT_DISCARD:
 		c->cfg.discard_unread = 1;
 		return 1;
+	case OPT_PID:
+	case OPT_TID:
+		return config_pids(cmd, c, opt, arg);
+	case OPT_FOLLOW:
+		c->cfg.pid_flags |= RTRACE_PIDS_FOLLOW;
+		return 1;
 	case OPT_SOURCES:
 		if (parse_sources(arg, &c->cfg.sources))
 			return cli_usage_error(cmd,
@@ -213,8 +284,23 @@ int cli_config_opt(const char *cmd, struct cli_config *c, int opt, const char *a
 	return 0;
 }
 
-int cli_config_check(const char *cmd, struct cli_config *c)
+int cli_config_check(const char *cmd, struct cli_config *c, int command)
 {
+	size_t i;
+
+	if ((c->cfg.pid_flags & RTRACE_PIDS_FOLLOW) && !c->cfg.nr_pids && !command)
+		return cli_usage_error(cmd, "--follow follows the children of --pid or --tid%s: give one",
+				       strcmp(cmd, "record") ? "" : " or of a COMMAND");
+	/* An id nobody has now would never match: a typo, or a process gone. */
+	for (i = 0; i < c->cfg.nr_pids; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/proc/%u", c->pids[i]);
+		if (access(path, F_OK))
+			return cli_usage_error(cmd, "%s %u: no such %s", c->pid_opt == OPT_PID ?
+					       "--pid" : "--tid", c->pids[i],
+					       c->pid_opt == OPT_PID ? "process" : "thread");
+	}
 	if (c->cfg.lane_bytes % c->cfg.subbuf_size || c->cfg.lane_bytes < 2ull * c->cfg.subbuf_size)
 		return cli_usage_error(cmd,
 				       "--buffer-size %llu must be a multiple of --subbuf-size %u holding at least two",

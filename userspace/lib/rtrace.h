@@ -154,6 +154,9 @@ struct rtrace_session_opts {
  *	(RTRACE_CONFIG_DISCARD_UNREAD); without it that fails with -EBUSY
  * @events: kernel event types to record besides @sources' groups, bit per
  *	type id (rtrace_config.events); 0 for none
+ * @pids: the PID filter's ids (rtrace_config.pids_ptr), NULL for none
+ * @nr_pids: ids at @pids, at most RTRACE_PIDS_MAX
+ * @pid_flags: RTRACE_PIDS_FOLLOW, RTRACE_PIDS_TGID
  */
 struct rtrace_session_config {
 	size_t sz;
@@ -165,6 +168,9 @@ struct rtrace_session_config {
 	size_t cpumask_bytes;
 	int discard_unread;
 	uint64_t events;
+	const uint32_t *pids;
+	size_t nr_pids;
+	uint32_t pid_flags;
 };
 
 /**

@@ -115,6 +115,13 @@ int rtrace_session__configure(struct rtrace_session *s, const struct rtrace_sess
 	c.sources = cfg->sources;
 	if (OPTS_HAS(cfg, events))
 		c.events = cfg->events;
+	if (OPTS_HAS(cfg, pid_flags)) {
+		if (cfg->nr_pids > UINT32_MAX)
+			return -E2BIG;
+		c.pids_ptr = (uintptr_t)cfg->pids;
+		c.nr_pids = (uint32_t)cfg->nr_pids;
+		c.pid_flags = cfg->pid_flags;
+	}
 	if (cfg->cpumask) {
 		c.cpumask_ptr = (uintptr_t)cfg->cpumask;
 		c.cpumask_bytes = (uint32_t)cfg->cpumask_bytes;

@@ -69,6 +69,50 @@ for args in "--mode fast" "--buffer-size abc" "--buffer-size 0" "--buffer-size 1
 	expect_rc 2 "record $args: usage error" -- "$R" record --device "$T/none" $args
 done
 expect_rc 2 "configure --mode x" -- "$R" configure --mode x
+
+# --- the PID filter's options: exit 2 with a message naming the problem
+pid_usage() {	# pid_usage NAME PATTERN -- ARGS...
+	name=$1 pat=$2
+	shift 3
+	expect_rc 2 "$name: usage error" -- "$R" "$@" --device "$T/none"
+	grep -q -- "$pat" "$T/err" && result OK "$name: says '$pat'" ||
+		result FAIL "$name: says '$pat'" "$T/err"
+}
+pid_usage "record --pid 0" "'0' in '0' is not a process id (a number from 1 to 4194304)" -- record --pid 0
+pid_usage "record --pid -5" "'-5' in '-5' is not a process id" -- record --pid -5
+pid_usage "record --pid abc" "'abc' in 'abc' is not a process id" -- record --pid abc
+pid_usage "record --pid 1,x" "'x' in '1,x' is not a process id" -- record --pid 1,x
+pid_usage "record --pid 1,,2" "'' in '1,,2' is not a process id" -- record --pid 1,,2
+pid_usage "record --pid 4194305" "'4194305' in '4194305' is not a process id" -- record --pid 4194305
+pid_usage "record --pid ''" "is not a process id" -- record --pid ''
+pid_usage "record --tid 0x10" "'0x10' in '0x10' is not a thread id" -- record --tid 0x10
+pid_usage "configure --pid 99999999999" "is not a process id" -- configure --pid 99999999999
+pid_usage "record --pid and --tid" "--pid (processes) and --tid (threads) exclude each other" -- \
+	record --pid 1 --tid 1
+pid_usage "configure --follow alone" "--follow follows the children of --pid or --tid: give one" -- \
+	configure --follow
+pid_usage "record --follow alone" "or of a COMMAND" -- record --follow
+pid_usage "record --pid of nobody" "--pid 4194303: no such process" -- record --pid 4194303
+pid_usage "record 4097 pids" "more than 4096 ids (the kernel's limit" -- \
+	record --pid "$(seq -s, 1 4097)"
+# The same id twice counts once: 4096 distinct ids and a repeat still parse.
+"$R" record --pid "$(seq -s, 1 4096),1" --device "$T/none" >"$T/out" 2>"$T/err"
+rc=$?
+grep -q "no such process" "$T/err" && ! grep -q "more than" "$T/err" && [ $rc -eq 2 ] &&
+	result OK "4096 ids and a repeat: parsed (then checked for existence)" ||
+	result FAIL "4096 ids and a repeat: parsed (then checked for existence)" "$T/err"
+expect_rc 1 "record --pid \$\$ --follow: parsed, then the device" -- \
+	"$R" record --pid $$ --follow --device "$T/none" -o "$T/rp.dat" --duration 0.1
+expect_rc 1 "record --follow -- COMMAND: parsed, then the device" -- \
+	"$R" record --follow --device "$T/none" -o "$T/rp.dat" -- true
+expect_rc 0 "help record" -- "$R" help record
+grep -q -- "--pid LIST" "$T/out" && grep -q -- "--tid LIST" "$T/out" && grep -q -- "--follow " "$T/out" &&
+	grep -q "COMMAND's process joins the PID" "$T/out" && grep -q "interrupts, events in interrupt context" "$T/out"
+[ $? -eq 0 ] && result OK "help record explains --pid, --tid, --follow" ||
+	result FAIL "help record explains --pid, --tid, --follow" "$T/out"
+expect_rc 0 "help configure" -- "$R" help configure
+grep -q -- "--follow " "$T/out" && result OK "help configure has --follow" ||
+	result FAIL "help configure has --follow" "$T/out"
 expect_rc 2 "start extra-arg" -- "$R" start extra
 expect_rc 2 "stats --bogus" -- "$R" stats --bogus
 expect_rc 2 "decode --order x" -- "$R" decode --order x "$T/s.dat"
