@@ -39,6 +39,7 @@
 #define _RTRACE_PIDS_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/jump_label.h>
 #include <linux/preempt.h>
@@ -47,7 +48,7 @@
 #include <uapi/linux/rtrace.h>
 
 #define RTRACE_PIDS_BITS	13
-#define RTRACE_PIDS_SLOTS	(1U << RTRACE_PIDS_BITS)
+#define RTRACE_PIDS_SLOTS	BIT(RTRACE_PIDS_BITS)
 
 /**
  * struct rtrace_pids - a session's PID filter
