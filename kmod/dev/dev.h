@@ -198,6 +198,8 @@ int rdev_marker_init(void);
 /* mmap.c */
 int rdev_mmap(struct file *file, struct vm_area_struct *vma);
 bool rdev_mmap_fill(struct rdev_session *s, u32 state);
+size_t rdev_mmap_leftover(struct rdev_session *s, char __user **ubuf, size_t room, int *err);
+bool rdev_mmap_has_leftover(struct rdev_session *s);
 
 /* The device's interface to main.c. */
 extern const struct file_operations rtrace_dev_fops;

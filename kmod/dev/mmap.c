@@ -37,28 +37,46 @@ static int rdev_mmap_put_unit(struct rdev_session *s, void *dst, const void *uni
 	return 0;
 }
 
+/* Copy @len stream bytes at stream offset @pos out of the data area. */
+static void rdev_mmap_get(struct rdev_session *s, void *dst, u64 pos, size_t len)
+{
+	size_t off = pos & (s->data_size - 1);
+	size_t first = min_t(size_t, len, s->data_size - off);
+
+	memcpy(dst, s->data + off, first);
+	memcpy(dst + first, s->data, len - first);
+}
+
+/*
+ * Take @s->ctrl->consumed.  Untrusted: only a value between what we last
+ * accepted and what we produced is taken.  rdev.read_mutex held.
+ */
+static void rdev_mmap_sync_consumed(struct rdev_session *s)
+{
+	u64 c;
+
+	/*
+	 * The acquire pairs with the consumer's release store after it
+	 * finished reading those bytes (the mmap protocol of
+	 * uapi/linux/rtrace.h).
+	 */
+	c = s->ctrl ? smp_load_acquire(&s->ctrl->consumed) : s->consumed;
+	if (c >= s->consumed && c <= s->produced)
+		s->consumed = c;
+}
+
 /*
  * Move whole units from the lanes into the mapped data area while they fit.
  * rdev.read_mutex held.  Return: true if the area has unread bytes.
  */
 bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 {
-	u64 c;
 	int err;
 
 	lockdep_assert_held(&rdev.read_mutex);
 	if (!s->data)
 		return false;
-	/*
-	 * Untrusted: only a value between what we last accepted and what we
-	 * produced is taken.  The acquire pairs with the consumer's release
-	 * store after it finished reading those bytes (the mmap protocol of
-	 * uapi/linux/rtrace.h).
-	 */
-	c = s->ctrl ? smp_load_acquire(&s->ctrl->consumed) : s->consumed;
-	if (c >= s->consumed && c <= s->produced)
-		s->consumed = c;
-
+	rdev_mmap_sync_consumed(s);
 	if (!s->mmap_hdr_done) {
 		const void *hdr = rdev_stream_hdr(s);
 
@@ -85,6 +103,87 @@ publish:
 		smp_store_release(&s->meta->flags, RTRACE_MMAP_EOF);
 	}
 	return s->produced != s->consumed;
+}
+
+/**
+ * rdev_mmap_leftover() - hand a read() consumer what a mapper left
+ * @s: the session
+ * @ubuf: user cursor, advanced by what was copied
+ * @room: bytes left at *@ubuf
+ * @err: set to -ENOSPC (the next unit does not fit), -EFAULT, or 0
+ *
+ * Units the kernel copied into the data area leave the lanes then; a
+ * mapper that went away before releasing them (killed mid-copy, say)
+ * would lose them for the next consumer if that one used read().  So
+ * read() takes them first, whole, in stream order, and releases them
+ * through @s->consumed and the control page (a later mapper continues
+ * after them).  A stream header among them is dropped: the reader got
+ * its own.  The data area is written only by the kernel (the mapping is
+ * read-only), so its unit headers are trusted.
+ *
+ * Context: process context, rdev.read_mutex held, no data area mapped.
+ * Return: bytes copied.
+ */
+size_t rdev_mmap_leftover(struct rdev_session *s, char __user **ubuf, size_t room, int *err)
+{
+	struct rtrace_subbuf_hdr h;
+	size_t moved = 0, len;
+
+	lockdep_assert_held(&rdev.read_mutex);
+	*err = 0;
+	if (!s->data)
+		return 0;
+	rdev_mmap_sync_consumed(s);
+	while (s->consumed < s->produced) {
+		rdev_mmap_get(s, &h, s->consumed, sizeof(h.magic));
+		if (h.magic == RTRACE_STREAM_MAGIC) {
+			s->consumed += s->hdr_size;
+			continue;
+		}
+		rdev_mmap_get(s, &h, s->consumed, sizeof(h));
+		len = h.hdr_size + h.commit;
+		if (len > s->cfg.subbuf_size || len > s->produced - s->consumed) {
+			*err = -EIO;	/* cannot happen: the kernel wrote it */
+			break;
+		}
+		if (len > room - moved) {
+			*err = -ENOSPC;
+			break;
+		}
+		rdev_mmap_get(s, s->bounce, s->consumed, len);
+		if (copy_to_user(*ubuf, s->bounce, len)) {
+			*err = -EFAULT;
+			break;
+		}
+		*ubuf += len;
+		moved += len;
+		s->consumed += len;
+	}
+	if (s->ctrl)
+		WRITE_ONCE(s->ctrl->consumed, s->consumed);
+	return moved;
+}
+
+/**
+ * rdev_mmap_has_leftover() - does the data area hold units nobody released?
+ * @s: the session
+ *
+ * What rdev_mmap_leftover() would hand a read() consumer; for poll().
+ *
+ * Context: process context, takes rdev.read_mutex.
+ * Return: true if it does.
+ */
+bool rdev_mmap_has_leftover(struct rdev_session *s)
+{
+	bool ret;
+
+	if (!READ_ONCE(s->data))
+		return false;
+	mutex_lock(&rdev.read_mutex);
+	rdev_mmap_sync_consumed(s);
+	ret = s->consumed != s->produced;
+	mutex_unlock(&rdev.read_mutex);
+	return ret;
 }
 
 /* rdev.lock held, and mmap_lock (which nests outside it). */

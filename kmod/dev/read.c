@@ -215,8 +215,9 @@ static int rdev_put_user(struct rdev_session *s, void *dst, const void *unit, si
 }
 
 /*
- * Copy the stream header (if this file has not had it for this session)
- * and then whole sub-buffers into @ubuf.  rdev.read_mutex held.
+ * Copy the stream header (if this file has not had it for this session),
+ * then what a mapper left in the data area, then whole sub-buffers from
+ * the lanes into @ubuf.  rdev.read_mutex held.
  * Return: bytes copied, 0 if nothing is published, or -errno if nothing
  * was copied and something went wrong.
  */
@@ -239,7 +240,10 @@ static ssize_t rdev_read_units(struct rdev_file *rf, struct rdev_session *s,
 		copied = s->hdr_size;
 		ubuf += copied;
 	}
-	copied += rdev_pump(s, count - copied, rdev_put_user, &ubuf, &err);
+	/* What a mapper left unreleased in the data area comes first. */
+	copied += rdev_mmap_leftover(s, &ubuf, count - copied, &err);
+	if (!err)
+		copied += rdev_pump(s, count - copied, rdev_put_user, &ubuf, &err);
 	if (!copied && err)
 		return err == -ENOSPC ? -EINVAL : err;
 	return copied;
@@ -336,7 +340,7 @@ static __poll_t rdev_poll(struct file *file, poll_table *pt)
 			mask = EPOLLHUP;
 		mutex_unlock(&rdev.read_mutex);
 	} else if (rf->hdr_id != s->id || READ_ONCE(s->broken_pending) ||
-		   rtrace_ring_has_data(s->ring)) {
+		   rtrace_ring_has_data(s->ring) || rdev_mmap_has_leftover(s)) {
 		mask = EPOLLIN | EPOLLRDNORM;
 	} else if (state == RTRACE_STATE_STOPPED) {
 		mask = EPOLLHUP;
