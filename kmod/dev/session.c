@@ -254,6 +254,7 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 	s->bounce = kvmalloc(cfg->subbuf_size, GFP_KERNEL);
 	if (!s->bounce)
 		goto put_session;
+	rtrace_debug_poison(s->bounce, cfg->subbuf_size);
 	/* Never 0: 0 means "no session" in rtrace_info. */
 	s->id = get_random_u64() | 1;
 

@@ -11,6 +11,14 @@
 #include <linux/vmalloc.h>
 
 #include "env.h"
+#include "ring.h"
+
+/* RTRACE_DEBUG: the pages get a pattern instead (rtrace_debug_poison()). */
+#ifdef RTRACE_DEBUG
+#define RTRACE_AREA_ZERO	0
+#else
+#define RTRACE_AREA_ZERO	__GFP_ZERO
+#endif
 
 /**
  * rtrace_area_alloc() - allocate and map the pages of a lane
@@ -29,7 +37,7 @@ int rtrace_area_alloc(struct rtrace_area *a, size_t bytes, int node)
 	if (!a->pages)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		a->pages[i] = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO |
+		a->pages[i] = alloc_pages_node(node, GFP_KERNEL | RTRACE_AREA_ZERO |
 					       __GFP_NOWARN | __GFP_RETRY_MAYFAIL, 0);
 		if (!a->pages[i])
 			goto free_pages;
@@ -37,6 +45,7 @@ int rtrace_area_alloc(struct rtrace_area *a, size_t bytes, int node)
 	a->addr = vmap(a->pages, nr, VM_MAP, PAGE_KERNEL);
 	if (!a->addr)
 		goto free_pages;
+	rtrace_debug_poison(a->addr, bytes);
 	a->nr_pages = nr;
 	return 0;
 

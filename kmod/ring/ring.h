@@ -119,6 +119,29 @@ typedef void (*rtrace_inject_fn)(enum rtrace_inject_point point);
 int rtrace_debug_set_inject(rtrace_inject_fn fn);
 
 /*
+ * RTRACE_DEBUG builds fill the memory that is not zeroed by design (each
+ * lane's pages, the reader's bounce buffer) with this 64-bit pattern,
+ * little-endian from the start of the buffer, so that any byte of it that
+ * reached userspace without being written shows: leak_test scans all it
+ * reads and maps for 8 consecutive bytes of the pattern.  Normal builds
+ * zero the lanes and do not fill the bounce buffer (nothing reads from it
+ * that was not copied in).
+ */
+#define RTRACE_DEBUG_POISON	0x9bd7a53ec1e46f28ULL
+
+static inline void rtrace_debug_poison(void *p, size_t len)
+{
+#ifdef RTRACE_DEBUG
+	u64 v = RTRACE_DEBUG_POISON;
+	size_t i;
+
+	for (i = 0; i + sizeof(v) <= len; i += sizeof(v))
+		memcpy(p + i, &v, sizeof(v));
+	memcpy(p + i, &v, len - i);
+#endif
+}
+
+/*
  * Benchmark builds only (-DRTRACE_BENCH, bench/run): not exported by a
  * normal rtrace.ko; the benchmark gets it with symbol_get().
  */

@@ -161,7 +161,7 @@ TEST_F(alloc, impossible_size)
 struct inject {
 	const char *dir;	/* debugfs directory of the facility */
 	const char *name;	/* for the faults line */
-	unsigned int unit;	/* "size" of one call for the space budget */
+	unsigned int unit;	/* space budget of one call: slab bytes, or pages (1 << order) */
 	int times_fd;
 };
 
@@ -245,7 +245,7 @@ TEST_F_TIMEOUT(alloc, injected_failures, 600)
 {
 	struct inject in[2] = {
 		{ .dir = "failslab", .name = "alloc_slab", .unit = 64 },
-		{ .dir = "fail_page_alloc", .name = "alloc_page", .unit = 4096 },
+		{ .dir = "fail_page_alloc", .name = "alloc_page", .unit = 1 },
 	};
 	unsigned int hits[2] = { 0, 0 };
 	int fail_fd, i;

@@ -21,7 +21,9 @@
  *    direct map of the RAM (MemTotal from 0xffff888000000000); and no
  *    64-bit header field is a kernel-half address at all;
  *  - no run of 16 identical slab/KASAN poison bytes (0x6b, 0x5a, 0xa5,
- *    0xcc, 0xbb) appears.
+ *    0xcc, 0xbb) appears, nor 8 bytes of the pattern RTRACE_DEBUG builds
+ *    fill the lanes' pages and the reader's bounce buffer with (instead of
+ *    zeroing them), so that a byte the kernel never wrote shows there.
  *
  * This is about rtrace's own bytes: an event source may emit addresses on
  * purpose (abi.md: every opener is privileged, nothing is hashed), and the
@@ -104,6 +106,16 @@ static void learn_ranges(void)
 		  (1ULL << 30), "direct map");
 }
 
+/*
+ * RTRACE_DEBUG_POISON of kmod/ring/ring.h, little-endian, twice: any 8
+ * consecutive bytes of the repeated pattern are one of its 8 rotations.
+ * Debug builds fill the lanes and the bounce buffer with it.
+ */
+static const uint8_t debug_poison[16] = {
+	0x28, 0x6f, 0xe4, 0xc1, 0x3e, 0xa5, 0xd7, 0x9b,
+	0x28, 0x6f, 0xe4, 0xc1, 0x3e, 0xa5, 0xd7, 0x9b,
+};
+
 /* Return: NULL, or what @len bytes at @p leak. */
 static const char *scan(const uint8_t *p, size_t len, size_t *where)
 {
@@ -124,6 +136,18 @@ static const char *scan(const uint8_t *p, size_t len, size_t *where)
 				*where = i;
 				return why;
 			}
+	}
+	for (i = 0; i + 8 <= len; i++) {
+		int k;
+
+		for (k = 0; k < 8; k++)
+			if (!memcmp(p + i, debug_poison + k, 8))
+				break;
+		if (k < 8) {
+			snprintf(why, sizeof(why), "8 bytes of the RTRACE_DEBUG pattern");
+			*where = i;
+			return why;
+		}
 	}
 	for (i = 0; i < len; i++) {
 		run = i && p[i] == p[i - 1] ? run + 1 : 1;
@@ -348,6 +372,14 @@ TEST(scan_finds_planted_values)
 	memset(b, 0, sizeof(b));
 	memset(b + 100, 0x6b, 16);
 	EXPECT_NE(NULL, scan(b, sizeof(b), &at));
+	/* the debug pattern at any alignment and phase; 7 bytes of it pass */
+	memset(b, 0, sizeof(b));
+	memcpy(b + 37, debug_poison + 3, 8);
+	EXPECT_NE(NULL, scan(b, sizeof(b), &at));
+	EXPECT_EQ(37, at);
+	memset(b, 0, sizeof(b));
+	memcpy(b + 37, debug_poison + 3, 7);
+	EXPECT_EQ(NULL, scan(b, sizeof(b), &at));
 	EXPECT_LE(2, nr_ranges);	/* at least the kernel image and the direct map */
 }
 
