@@ -11,6 +11,9 @@
 #   smallest   discard, the smallest geometry the interface allows (two
 #              sub-buffers of one page per ring): most events are lost
 #   smallest-overwrite  the same in overwrite mode
+#   tracepoints  discard, default geometry, with the sched, irq and syscalls
+#              sources recording too (when the module has them): their
+#              records make the loss equalities upper bounds
 #
 # Each run prints its verify line and the '# nesting:' line, and must show
 # records on the spare lane and losses to recursion (the paths ordinary
@@ -64,7 +67,7 @@ run() {
 	shift 2
 	f=$T/$name.dat
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	rtrace record -f -o $f --discard --duration "$dur" --sources validate --status never \
+	rtrace record -f -o $f --discard --duration "$dur" --sources "$sources" --status never \
 		"$@" 2>$T/$name.rec
 	rc=$?
 	cp $T/$name.rec $T/err
@@ -107,15 +110,54 @@ most_lost() {	# most_lost NAME: more events lost than read
 	ok "$([ "${lost:-0}" -gt "${ev:-0}" ]; echo $?)" "stress $1: most events lost ($lost lost, $ev read)"
 }
 
-d1=$((total * 3 / 10)) d2=$((total / 4)) d3=$((total / 4))
-d4=$((total - d1 - d2 - d3))
+# The kernel's own tracepoints along, when this module has them.
+tp=
+for src in sched irq syscalls; do
+	rtrace info 2>/dev/null | grep -q "sources_supported.*$src" && tp="$tp,$src"
+done
+d0=0
+[ -n "$tp" ] && d0=$((total / 5))
+rest=$((total - d0))
+d1=$((rest * 3 / 10)) d2=$((rest / 4)) d3=$((rest / 4))
+d4=$((rest - d1 - d2 - d3))
+[ -n "$tp" ] && [ $d0 -lt 1 ] && d0=1
 [ $d1 -ge 1 ] || d1=1
 [ $d2 -ge 1 ] || d2=1
 [ $d3 -ge 1 ] || d3=1
 [ $d4 -ge 1 ] || d4=1
 echo "TAP version 13"
 echo "# stress: ${total} s in total, $ncpus CPUs, kernel $(uname -r)$([ $rt = 1 ] && echo ' PREEMPT_RT')"
+sources=validate
 run discard $d1 --mode discard
+if [ -n "$tp" ]; then
+	# Real tracepoints beside the generators: sched_switch with
+	# interrupts off, timer and device interrupts, softirqs, every
+	# syscall of the reader itself.  Their records make verify's loss
+	# equalities upper bounds; everything else it proves as before.
+	sources=validate$tp
+	run tracepoints $d0 --mode discard
+	rtrace report $T/tracepoints.dat >$T/tracepoints.r 2>&1
+	missing=
+	for ev in sched_switch local_timer_entry softirq_entry sys_enter; do
+		case $tp in
+		*sched*) ;; *) [ $ev = sched_switch ] && continue ;;
+		esac
+		case $tp in
+		*irq*) ;; *) case $ev in local_timer_entry|softirq_entry) continue ;; esac ;;
+		esac
+		case $tp in
+		*syscalls*) ;; *) [ $ev = sys_enter ] && continue ;;
+		esac
+		c=$(awk -v e=$ev '$3 == e { print $1 }' $T/tracepoints.r)
+		[ "${c:-0}" -gt 0 ] || missing="$missing $ev"
+		echo "# tracepoints: $ev=${c:-0}"
+	done
+	other=$(sed -n 's/.* other=\([0-9]*\).*/\1/p' $T/tracepoints.v | head -1)
+	cp $T/tracepoints.r $T/err
+	ok "$([ -z "$missing" ] && [ "${other:-0}" -gt 0 ]; echo $?)" \
+		"stress tracepoints: kernel events recorded beside the generators ($other records${missing:+, none of:$missing})"
+	sources=validate
+fi
 run overwrite $d2 --mode overwrite --buffer-size 16K --subbuf-size 4K
 # The smallest geometry, three times the rate: most events are lost.
 echo 24 >$P/validate_burst
