@@ -55,19 +55,6 @@ static int write_str(const char *path, const char *s)
 	return ok ? 0 : -1;
 }
 
-static long long read_ll(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = 0;
-	close(fd);
-	return buf[0] ? atoll(buf) : -1;
-}
-
 /* A short session of @sources: configure, start, stop, drain, walk. */
 static int record_ok(struct __test_metadata *_metadata, int fd, uint64_t sources)
 {
@@ -221,7 +208,7 @@ static int with_failure(const struct inject *in, unsigned int n, int fail_fd,
 	if (write(fail_fd, "0", 1) != 1)
 		return -EIO;
 	snprintf(v, sizeof(v), DEBUGFS "/%s/times", in->dir);
-	*hit = read_ll(v) == 0;		/* the one failure was used */
+	*hit = rt_param_read(v) == 0;		/* the one failure was used */
 	knob(in, "times", "0");
 	errno = err;
 	return ret;

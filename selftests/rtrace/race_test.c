@@ -62,21 +62,6 @@ static void ms_sleep(unsigned int ms)
 		;
 }
 
-static int write_param(const char *name, unsigned int v)
-{
-	char path[128], buf[16];
-	int fd, len, ret;
-
-	snprintf(path, sizeof(path), VAL_PARAMS "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%u", v);
-	ret = write(fd, buf, len) == len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static int have_validate(int fd)
 {
 	struct rtrace_info info;
@@ -233,8 +218,8 @@ FIXTURE_SETUP(race)
 	if (!have_validate(self->fd))
 		SKIP(return, "rtrace.ko without the validation source");
 	/* validate_gens default, 4 events a burst every ms: a modest rate */
-	ASSERT_EQ(0, write_param("validate_period_us", 1000));
-	ASSERT_EQ(0, write_param("validate_burst", 4));
+	ASSERT_EQ(0, rt_param_write(VAL_PARAMS "validate_period_us", 1000));
+	ASSERT_EQ(0, rt_param_write(VAL_PARAMS "validate_burst", 4));
 	for (i = 0; i <= NR_KILLS; i++)
 		self->seg[i] = NULL;
 	self->all = malloc((size_t)(NR_KILLS + 1) * SEG_CAP);
@@ -406,6 +391,30 @@ TEST_F_TIMEOUT(race, reader_killed_in_read, 300)
 	ASSERT_EQ(0, prove(_metadata, self->all, len, "reader killed in read()"));
 }
 
+/*
+ * A validation session that @n mapping children consume in turn, each
+ * killed, then stopped.  Return: 0, or -1 (logged).
+ */
+static int kill_mappers(struct __test_metadata *_metadata, int fd, uint8_t *buf, int n,
+			unsigned int *seed)
+{
+	int i;
+
+	if (val_setup(fd, 0) || ioctl(fd, RTRACE_IOC_START)) {
+		TH_LOG("session: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (kill_one(_metadata, buf, 1, seed) <= 0)
+			return -1;
+		if (wait_consumer_free(fd)) {
+			TH_LOG("consumer still held");
+			return -1;
+		}
+	}
+	return ioctl(fd, RTRACE_IOC_STOP) ? -1 : 0;
+}
+
 TEST_F_TIMEOUT(race, reader_killed_in_mmap_copy, 300)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -414,18 +423,11 @@ TEST_F_TIMEOUT(race, reader_killed_in_mmap_copy, 300)
 	const uint8_t *data;
 	uint8_t *buf;
 	uint64_t c;
-	int i;
 
-	ASSERT_EQ(0, val_setup(self->fd, 0));
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
 	/* All readers copy into one buffer at stream offsets. */
 	buf = self->seg[0] = shared_buf(SEG_CAP);
 	ASSERT_NE(NULL, buf);
-	for (i = 0; i < NR_KILLS; i++) {
-		ASSERT_LT(0, kill_one(_metadata, buf, 1, &self->seed));
-		ASSERT_EQ(0, wait_consumer_free(self->fd)) TH_LOG("consumer still held");
-	}
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ASSERT_EQ(0, kill_mappers(_metadata, self->fd, buf, NR_KILLS, &self->seed));
 
 	/* The next mapper continues where the killed ones released. */
 	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
@@ -668,13 +670,9 @@ TEST_F_TIMEOUT(race, read_after_killed_mapper, 300)
 	ssize_t got;
 	size_t h;
 
-	ASSERT_EQ(0, val_setup(self->fd, 0));
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_START));
 	buf = self->seg[0] = shared_buf(SEG_CAP);
 	ASSERT_NE(NULL, buf);
-	ASSERT_LT(0, kill_one(_metadata, buf, 1, &self->seed));
-	ASSERT_EQ(0, wait_consumer_free(self->fd)) TH_LOG("consumer still held");
-	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_STOP));
+	ASSERT_EQ(0, kill_mappers(_metadata, self->fd, buf, 1, &self->seed));
 	/* how far the mapper released: the control page says */
 	ctrl = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		    RTRACE_MMAP_PGOFF_CTRL * pg);

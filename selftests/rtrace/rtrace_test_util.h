@@ -61,12 +61,12 @@ static inline void rt_unload_holders(void)
 	closedir(d);
 }
 
-static inline int rt_gen_write(const char *knob, unsigned long n)
+/* Write @n to a sysfs/debugfs/procfs file (a module parameter, a knob). */
+static inline int rt_param_write(const char *path, unsigned long n)
 {
-	char path[256], buf[32];
+	char buf[32];
 	int fd, len, ret;
 
-	snprintf(path, sizeof(path), GEN_DIR "%s", knob);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -1;
@@ -76,12 +76,12 @@ static inline int rt_gen_write(const char *knob, unsigned long n)
 	return ret;
 }
 
-static inline long long rt_gen_read(const char *knob)
+/* The number a sysfs/debugfs file holds, or -1. */
+static inline long long rt_param_read(const char *path)
 {
-	char path[256], buf[32] = "";
+	char buf[32] = "";
 	int fd;
 
-	snprintf(path, sizeof(path), GEN_DIR "%s", knob);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -89,6 +89,22 @@ static inline long long rt_gen_read(const char *knob)
 		buf[0] = 0;
 	close(fd);
 	return buf[0] ? atoll(buf) : -1;
+}
+
+static inline int rt_gen_write(const char *knob, unsigned long n)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), GEN_DIR "%s", knob);
+	return rt_param_write(path, n);
+}
+
+static inline long long rt_gen_read(const char *knob)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), GEN_DIR "%s", knob);
+	return rt_param_read(path);
 }
 
 static inline void rt_config_init(struct rtrace_config *cfg, uint32_t subbuf,
