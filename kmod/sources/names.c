@@ -23,14 +23,13 @@
  *
  * Attaching
  * =========
- * The three tracepoints are found by name with for_each_kernel_tracepoint()
- * when the source is enabled (START) and their probes registered with
- * tracepoint_probe_register() before the snapshot, so that no task created
- * or renamed meanwhile is missed; ->disable() unregisters them and waits
- * with tracepoint_synchronize_unregister() until no probe runs (source.h).
- * While no session runs nothing is registered.  (This file has its own
- * small table: the generic tracepoint table of kmod/sources/ was not on
- * main when it was written.)
+ * The three tracepoints are found by name at load, and their probes
+ * registered when the source is enabled (START), before the snapshot, so
+ * that no task created or renamed meanwhile is missed; ->disable()
+ * unregisters them and waits with tracepoint_synchronize_unregister()
+ * until no probe runs (source.h).  While no session runs nothing is
+ * registered.  The probes are a table of struct rtrace_tp_probe attached
+ * with the calls of tracepoints.c, as the tracepoint sources' are.
  *
  * The snapshot
  * ============
@@ -116,34 +115,20 @@ static void __maybe_unused names_check_protos(void)
 	BUILD_BUG_ON(!sizeof(register_trace_task_rename(names_probe_rename, NULL)));
 }
 
-/**
- * struct names_tp - one tracepoint this source attaches to
- * @name: the kernel's tracepoint name
- * @probe: its probe
- * @tp: the tracepoint, once found
- * @on: the probe is registered
- */
-struct names_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool on;
+/* The tracepoints this source attaches to (struct rtrace_tp_probe). */
+static struct rtrace_tp_probe names_tps[] = {
+	{ .tp_name = "sched_process_fork", .probe = names_probe_fork },
+	{ .tp_name = "sched_process_exec", .probe = names_probe_exec },
+	{ .tp_name = "task_rename", .probe = names_probe_rename },
 };
 
-/* Written only by ->enable() and ->disable(), under rdev.lock. */
-static struct names_tp names_tps[] = {
-	{ .name = "sched_process_fork", .probe = names_probe_fork },
-	{ .name = "sched_process_exec", .probe = names_probe_exec },
-	{ .name = "task_rename", .probe = names_probe_rename },
-};
-
-static void names_find(struct tracepoint *tp, void *priv)
+static int names_init(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(names_tps); i++)
-		if (!strcmp(tp->name, names_tps[i].name))
-			names_tps[i].tp = tp;
+		rtrace_tp_probe_find(&names_tps[i]);
+	return 0;
 }
 
 static void names_disable(void)
@@ -151,14 +136,8 @@ static void names_disable(void)
 	bool any = false;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(names_tps); i++) {
-		if (!names_tps[i].on)
-			continue;
-		WARN_ON_ONCE(tracepoint_probe_unregister(names_tps[i].tp,
-							 names_tps[i].probe, NULL));
-		names_tps[i].on = false;
-		any = true;
-	}
+	for (i = 0; i < ARRAY_SIZE(names_tps); i++)
+		any |= rtrace_tp_probe_detach(&names_tps[i]);
 	/* No probe runs once this returns (source.h). */
 	if (any)
 		tracepoint_synchronize_unregister();
@@ -185,23 +164,15 @@ static int names_enable(u64 events)
 	unsigned int i, lost, total;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(names_tps); i++)
-		names_tps[i].tp = NULL;
-	for_each_kernel_tracepoint(names_find, NULL);
 	for (i = 0; i < ARRAY_SIZE(names_tps); i++) {
-		if (!names_tps[i].tp) {
+		if (!names_tps[i].tp)
 			pr_warn("rtrace: task names: this kernel has no tracepoint %s\n",
-				names_tps[i].name);
-			continue;
-		}
-		ret = tracepoint_probe_register(names_tps[i].tp, names_tps[i].probe, NULL);
+				names_tps[i].tp_name);
+		ret = rtrace_tp_probe_attach(&names_tps[i]);
 		if (ret) {
-			pr_warn("rtrace: task names: cannot attach to %s: %d\n",
-				names_tps[i].name, ret);
 			names_disable();
 			return ret;
 		}
-		names_tps[i].on = true;
 	}
 	lost = names_snapshot(&total);
 	if (lost)
@@ -223,6 +194,7 @@ const struct rtrace_source rtrace_source_names = {
 	.bit		= RTRACE_SOURCE_TASK_NAMES,
 	.events		= names_events,
 	.nr_events	= ARRAY_SIZE(names_events),
+	.init		= names_init,
 	.enable		= names_enable,
 	.disable	= names_disable,
 };

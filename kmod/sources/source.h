@@ -4,10 +4,12 @@
  * and off by the session code (kmod/dev/session.c).
  *
  * Adding a source: a file kmod/sources/<name>.c that defines
- * "const struct rtrace_source rtrace_source_<name>", its declaration below,
- * its row in the table of sources.c, and its object in kmod/Kbuild.  The
- * device then reports its bit in rtrace_info.sources_supported, accepts it
- * in rtrace_config.sources, and every stream header lists its event types.
+ * "const struct rtrace_source rtrace_source_<name>", and its row
+ * RTRACE_SOURCE(<name>) in table.h (kmod/Kbuild builds every file of
+ * kmod/sources/; Documentation/design.md, "Adding a source, an exporter or
+ * a subcommand", has the whole walk).  The device then reports its bit in
+ * rtrace_info.sources_supported, accepts it in rtrace_config.sources, and
+ * every stream header lists its event types.
  *
  * When the session code calls a source
  * ====================================
@@ -48,6 +50,8 @@
 #include <linux/types.h>
 #include <uapi/linux/rtrace.h>
 
+struct tracepoint;
+
 /**
  * struct rtrace_source - one event source
  * @name: short name, for messages
@@ -77,11 +81,35 @@ struct rtrace_source {
 	void (*disable)(void);
 };
 
-/* The sources (one file each), in the order of the table in sources.c. */
-extern const struct rtrace_source rtrace_source_kapi;
-extern const struct rtrace_source rtrace_source_tracepoints;
-extern const struct rtrace_source rtrace_source_validate;
-extern const struct rtrace_source rtrace_source_names;
+/* The sources (one file each), one per row of table.h. */
+#define RTRACE_SOURCE(_name) extern const struct rtrace_source rtrace_source_##_name;
+#include "table.h"
+#undef RTRACE_SOURCE
+
+/**
+ * struct rtrace_tp_probe - a probe on one of the kernel's tracepoints
+ * @tp_name: the tracepoint's name
+ * @probe: the probe: (void *data, then the tracepoint's TP_PROTO)
+ * @tp: the tracepoint, set by rtrace_tp_probe_find() (NULL: this kernel
+ *	lacks it)
+ * @on: the probe is registered
+ *
+ * Every source that attaches to tracepoints keeps its probes in a table of
+ * these (tracepoints.c, names.c) and attaches them with the calls below;
+ * @tp and @on are written at load and by ->enable() and ->disable() only
+ * (rdev.lock held).
+ */
+struct rtrace_tp_probe {
+	const char *tp_name;
+	void *probe;
+	struct tracepoint *tp;
+	bool on;
+};
+
+/* tracepoints.c: attaching probes, for every source (kernel-doc there). */
+bool rtrace_tp_probe_find(struct rtrace_tp_probe *p);
+int rtrace_tp_probe_attach(struct rtrace_tp_probe *p);
+bool rtrace_tp_probe_detach(struct rtrace_tp_probe *p);
 
 /* sources.c: the session code's calls, over the table. */
 u64 rtrace_sources_supported(void);

@@ -7,7 +7,7 @@
  * rtrace event type it becomes (id, name, fields: what every stream header
  * lists), its source group and its probe.  Adding a tracepoint is adding a
  * probe and an entry (and its id in uapi/linux/rtrace.h and a line in
- * Documentation/abi.md; its probe in scripts/check-writer's WRITERS).
+ * Documentation/abi.md; scripts/check-writer finds the probe by itself).
  *
  * Finding and attaching
  * =====================
@@ -74,14 +74,12 @@
 
 /**
  * struct rtrace_tp - one kernel tracepoint as an rtrace event type
- * @tp_name: the kernel's tracepoint name
- * @probe: its probe, (void *data, the tracepoint's TP_PROTO)
+ * @p: the tracepoint and its probe, and whether it is found and attached
  * @source: the RTRACE_SOURCE_* group it belongs to
  * @desc: the event type it writes (id, name, fields)
  */
 struct rtrace_tp {
-	const char *tp_name;
-	void *probe;
+	struct rtrace_tp_probe p;
 	u64 source;
 	struct rtrace_event_desc desc;
 };
@@ -387,8 +385,8 @@ static void __maybe_unused rtrace_tps_check_protos(void)
 
 #define RTRACE_TP(_tp, _src, _id, _n, ...)				\
 	{								\
-		.tp_name = #_tp,					\
-		.probe = rtrace_probe_##_tp,				\
+		.p.tp_name = #_tp,					\
+		.p.probe = rtrace_probe_##_tp,				\
 		.source = _src,						\
 		.desc = {						\
 			.id = _id,					\
@@ -399,7 +397,8 @@ static void __maybe_unused rtrace_tps_check_protos(void)
 	}
 #define F(_name, _type)	{ .name = _name, .type = _type }
 
-static const struct rtrace_tp rtrace_tps[] = {
+/* Constant but for each entry's @p.tp and @p.on (struct rtrace_tp_probe). */
+static struct rtrace_tp rtrace_tps[] = {
 	RTRACE_TP(sched_switch, RTRACE_SOURCE_SCHED, RTRACE_EV_SCHED_SWITCH, 5,
 		  F("prev_pid", U), F("prev_prio", U), F("prev_state", X),
 		  F("next_pid", U), F("next_prio", U)),
@@ -458,27 +457,85 @@ static const struct rtrace_tp rtrace_tps[] = {
 #undef S
 #undef X
 
-/*
- * Per entry: the kernel's tracepoint (NULL: this kernel lacks it) and
- * whether its probe is registered.  Written at load and, for @on, by
- * ->enable()/->disable() under the device's rdev.lock.
+/* ---- attaching probes (for every source with tracepoints: source.h) ---- */
+
+static void rtrace_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct rtrace_tp_probe *p = priv;
+
+	if (!strcmp(tp->name, p->tp_name))
+		p->tp = tp;
+}
+
+/**
+ * rtrace_tp_probe_find() - find the kernel's tracepoint of a probe
+ * @p: the probe; its @tp is set, or NULL if this kernel lacks it
+ *
+ * Context: process context, at module load or under rdev.lock.
+ * Return: whether the kernel has the tracepoint.
  */
-static struct {
-	struct tracepoint *tp;
-	bool on;
-} rtrace_tp_state[ARRAY_SIZE(rtrace_tps)];
+bool rtrace_tp_probe_find(struct rtrace_tp_probe *p)
+{
+	p->tp = NULL;
+	for_each_kernel_tracepoint(rtrace_tp_match, p);
+	return p->tp;
+}
+
+/**
+ * rtrace_tp_probe_attach() - register a probe on its tracepoint
+ * @p: the probe, found by rtrace_tp_probe_find(), not registered
+ *
+ * A probe whose tracepoint this kernel lacks is left off (not an error).
+ *
+ * Context: process context, may sleep; rdev.lock held (->enable()).
+ * Return: 0, or the error of tracepoint_probe_register() (which the
+ * kernel log names).
+ */
+int rtrace_tp_probe_attach(struct rtrace_tp_probe *p)
+{
+	int ret;
+
+	if (!p->tp)
+		return 0;
+	ret = tracepoint_probe_register(p->tp, p->probe, NULL);
+	if (ret) {
+		pr_warn("rtrace: cannot attach to tracepoint %s: %d\n", p->tp_name, ret);
+		return ret;
+	}
+	p->on = true;
+	return 0;
+}
+
+/**
+ * rtrace_tp_probe_detach() - unregister a probe if it is registered
+ * @p: the probe
+ *
+ * The probe may still be running when this returns: once every probe of
+ * the source is detached, the caller waits for them with
+ * tracepoint_synchronize_unregister() (SRCU and RCU grace periods: probes
+ * run under the tracepoint's RCU-sched and, for faultable tracepoints,
+ * SRCU read side) before the session may stop and free the ring.
+ *
+ * Context: process context, may sleep; rdev.lock held (->disable()).
+ * Return: whether it was registered (then the caller must wait as above).
+ */
+bool rtrace_tp_probe_detach(struct rtrace_tp_probe *p)
+{
+	if (!p->on)
+		return false;
+	/* Fails only if not registered, or without memory for the new
+	 * probe array, in which case the kernel's unregister falls back
+	 * to a stub: the probe is not called either way.
+	 */
+	WARN_ON_ONCE(tracepoint_probe_unregister(p->tp, p->probe, NULL));
+	p->on = false;
+	return true;
+}
+
+/* ---- the tracepoint sources ---- */
 
 /* The ids of the available entries, bit per id (all ids are below 64). */
 static u64 rtrace_tp_avail;
-
-static void rtrace_tps_find(struct tracepoint *tp, void *priv)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++)
-		if (!strcmp(tp->name, rtrace_tps[i].tp_name))
-			rtrace_tp_state[i].tp = tp;
-}
 
 /* Find the tracepoints and register the event types (module load). */
 static int rtrace_tps_init(void)
@@ -486,9 +543,8 @@ static int rtrace_tps_init(void)
 	unsigned int i;
 	int ret;
 
-	for_each_kernel_tracepoint(rtrace_tps_find, NULL);
 	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
-		const struct rtrace_tp *e = &rtrace_tps[i];
+		struct rtrace_tp *e = &rtrace_tps[i];
 
 		BUILD_BUG_ON(RTRACE_EV_KERNEL_LAST >= 64);
 		if (WARN_ON(!e->desc.id || e->desc.id > RTRACE_EV_KERNEL_LAST))
@@ -496,11 +552,11 @@ static int rtrace_tps_init(void)
 		ret = rtrace_events_register(&e->desc, 1);
 		if (ret)
 			return ret;
-		if (rtrace_tp_state[i].tp)
+		if (rtrace_tp_probe_find(&e->p))
 			rtrace_tp_avail |= BIT_ULL(e->desc.id);
 		else
 			pr_info("rtrace: this kernel has no tracepoint %s: event unavailable\n",
-				e->tp_name);
+				e->p.tp_name);
 	}
 	return 0;
 }
@@ -553,23 +609,9 @@ static void rtrace_tps_disable(void)
 	bool any = false;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
-		if (!rtrace_tp_state[i].on)
-			continue;
-		/* Fails only if not registered, or without memory for the new
-		 * probe array, in which case the kernel's unregister falls back
-		 * to a stub: the probe is not called either way.
-		 */
-		WARN_ON_ONCE(tracepoint_probe_unregister(rtrace_tp_state[i].tp,
-							 rtrace_tps[i].probe, NULL));
-		rtrace_tp_state[i].on = false;
-		any = true;
-	}
-	/*
-	 * Probes run under the tracepoint's RCU-sched (and, for faultable
-	 * tracepoints, SRCU) read side: after both grace periods none is
-	 * running, and the session code may stop and free the ring.
-	 */
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++)
+		any |= rtrace_tp_probe_detach(&rtrace_tps[i].p);
+	/* No probe runs once this returns (rtrace_tp_probe_detach()). */
 	if (any)
 		tracepoint_synchronize_unregister();
 }
@@ -588,17 +630,13 @@ static int rtrace_tps_enable(u64 events)
 	int ret;
 
 	while (i--) {
-		if (!(events & BIT_ULL(rtrace_tps[i].desc.id)) || !rtrace_tp_state[i].tp)
+		if (!(events & BIT_ULL(rtrace_tps[i].desc.id)))
 			continue;
-		ret = tracepoint_probe_register(rtrace_tp_state[i].tp,
-						rtrace_tps[i].probe, NULL);
+		ret = rtrace_tp_probe_attach(&rtrace_tps[i].p);
 		if (ret) {
-			pr_warn("rtrace: cannot attach to tracepoint %s: %d\n",
-				rtrace_tps[i].tp_name, ret);
 			rtrace_tps_disable();
 			return ret;
 		}
-		rtrace_tp_state[i].on = true;
 	}
 	return 0;
 }
