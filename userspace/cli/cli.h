@@ -172,19 +172,9 @@ void json_lost(struct json *j, const char *key, const uint64_t *lost);
 /* "error": the decoder's first problem {code, offset, message, count}, or null. */
 void cli_json_decode_error(struct json *j, const struct rtrace_decoder *dec);
 
-/* Subcommands. */
-int cmd_record(int argc, char **argv);
-int cmd_configure(int argc, char **argv);
-int cmd_control(int argc, char **argv);
-int cmd_snapshot(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_info(int argc, char **argv);
-int cmd_decode(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_convert(int argc, char **argv);
-int cmd_mark(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_list(int argc, char **argv);
+/* Subcommands: the function of every row of commands.h. */
+#define CLI_COMMAND(_name, _fn, _synopsis, _summary, _help) int _fn(int argc, char **argv);
+#include "commands.h"
+#undef CLI_COMMAND
 
 #endif /* _RTRACE_CLI_H */

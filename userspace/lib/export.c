@@ -3,15 +3,16 @@
  * librtrace: the table of exporters (output formats fed by the decoder).
  *
  * A format is one file that defines its struct rtrace_exporter (see
- * export_text.c) and one row here; `rtrace decode --format NAME` and every
- * other user find it through rtrace_exporter__find().
+ * export_text.c) and one row in exporters.h; `rtrace decode --format NAME`,
+ * `rtrace convert --to NAME` and every other user find it through
+ * rtrace_exporter__find().
  */
 #include "internal.h"
 
 static const struct rtrace_exporter *const exporters[] = {
-	&rtrace_export_text,
-	&rtrace_export_ctf,
-	&rtrace_export_perfetto,
+#define RTRACE_EXPORTER(_name) &rtrace_export_##_name,
+#include "exporters.h"
+#undef RTRACE_EXPORTER
 };
 
 const struct rtrace_exporter *rtrace_exporter__at(unsigned int idx)

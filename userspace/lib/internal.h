@@ -43,10 +43,10 @@ void dec_names_note(struct dec_names **np, const struct rtrace_event *ev);
 void dec_names_free(struct dec_names *n);
 const char *dec_names_get(const struct dec_names *n, uint32_t pid, uint32_t *tgid);
 
-/* The exporters of the table in export.c, one file each. */
-extern const struct rtrace_exporter rtrace_export_text;
-extern const struct rtrace_exporter rtrace_export_ctf;
-extern const struct rtrace_exporter rtrace_export_perfetto;
+/* The exporters, one file each, one per row of exporters.h. */
+#define RTRACE_EXPORTER(_name) extern const struct rtrace_exporter rtrace_export_##_name;
+#include "exporters.h"
+#undef RTRACE_EXPORTER
 
 /* decoder.c: the input a decoder reads (for an exporter's pre-scan). */
 const uint8_t *dec_input(const struct rtrace_decoder *dec, size_t *len);

@@ -947,8 +947,8 @@ struct rtrace_export_opts {
  *
  * Every callback but @begin and @end may be NULL.  A non-zero return from
  * @begin, @packet or @event stops the export with that value.  A new format
- * is one file defining its struct rtrace_exporter and one row in the table
- * of lib/export.c.
+ * is one file defining its struct rtrace_exporter and one row in
+ * lib/exporters.h.
  */
 struct rtrace_exporter {
 	const char *name;
