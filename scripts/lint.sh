@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make lint: checkpatch.pl --strict on the kernel-side sources, then a sparse
-# (C=2) build and a W=1 build of every module for the cloud kernel.  Any
+# (C=2) build and a W=1 build of every module for the cloud kernel, then
+# check-writer and test-extend (a new source, exporter and subcommand).  Any
 # checkpatch error/warning/check, compiler or sparse warning fails.  Prints TAP.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
@@ -69,6 +70,13 @@ scripts/check-writer --test > "$tmp/cwt" 2>&1
 st=$?
 grep -q '^not ok' "$tmp/cwt" && st=1
 result $st "check-writer --test (a writer without notrace is rejected)" "$tmp/cwt"
+
+# A new source, exporter and subcommand are one file plus one row each:
+# scripts/test-extend adds them to a copy of the tree and builds it.
+scripts/test-extend cloud > "$tmp/ext" 2>&1
+st=$?
+grep -q '^not ok' "$tmp/ext" && st=1
+result $st "test-extend (a new source, exporter and subcommand: one file and one row each)" "$tmp/ext"
 
 echo "1..$n"
 exit $failed
