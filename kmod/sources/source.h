@@ -120,5 +120,6 @@ void rtrace_sources_disable(u64 mask);
 /* tracepoints.c: the kernel events, bit per type id. */
 u64 rtrace_tp_events(u64 sources, bool available);
 u64 rtrace_tp_sources(u64 events);
+u32 rtrace_tp_event_id(const char *name, size_t len);
 
 #endif /* _RTRACE_SOURCE_H */

@@ -598,6 +598,27 @@ u64 rtrace_tp_sources(u64 events)
 	return src;
 }
 
+/**
+ * rtrace_tp_event_id() - the id of a kernel event by name
+ * @name: the event's name, as rtrace list prints it (need not end in NUL)
+ * @len: its length
+ *
+ * Context: any.
+ * Return: the event's id, or 0 if no kernel event has that name.
+ */
+u32 rtrace_tp_event_id(const char *name, size_t len)
+{
+	const struct rtrace_event_desc *d;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rtrace_tps); i++) {
+		d = &rtrace_tps[i].desc;
+		if (strnlen(d->name, sizeof(d->name)) == len && !strncmp(d->name, name, len))
+			return d->id;
+	}
+	return 0;
+}
+
 /* Every group with at least one tracepoint on this kernel. */
 static u64 rtrace_tps_supported(void)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * params_test: a session from insmod alone (kmod/dev/params.c).  Loading
- * rtrace.ko with sources=, buffer_size=, subbuf_size=, mode= leaves a
- * RUNNING session of that geometry, which a plain reader of /dev/rtrace
+ * rtrace.ko with sources=, events=, buffer_size=, subbuf_size=, mode= leaves
+ * a RUNNING session of that geometry and those events, which a plain reader of /dev/rtrace
  * records (the task-name snapshot and a marker come back); without them
  * the module loads with no session; each bad parameter fails the load
  * with EINVAL and a kernel message naming it.  Reloads rtrace.ko, and
@@ -53,6 +53,22 @@ static int mod_remove(void)
 		return 0;
 	remove_holders();
 	return syscall(SYS_delete_module, MOD_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Load with @params and read the session's info.  Return: 0 or -errno. */
+static int mod_insert_info(const char *params, struct rtrace_info *info)
+{
+	int fd, ret;
+
+	ret = mod_insert(params);
+	if (ret)
+		return ret;
+	fd = open(DEV_PATH, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ret = rt_info(fd, info);
+	close(fd);
+	return ret;
 }
 
 /* Does the kernel log hold @text (after the last clear)? */
@@ -169,6 +185,49 @@ TEST_F(pm, a_plain_cat_records)
 		TH_LOG("status %#x: see /tmp/params_cat.txt", st);
 }
 
+/*
+ * events= selects kernel events by name, as rtrace -e does: loaded with
+ * events=sched_switch, a plain cat of /dev/rtrace holds context switches
+ * (with the task names that come along) and no system call, although
+ * the test makes system calls while it records.
+ */
+TEST_F(pm, events_selects_kernel_events)
+{
+	struct rtrace_info info;
+	int ret, st;
+
+	klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0);
+	ret = mod_insert_info("events=sched_switch buffer_size=256K", &info);
+	ASSERT_EQ(0, ret) TH_LOG("insmod and info: %s", strerror(-ret));
+	if (!(info.events_available & (1ULL << RTRACE_EV_SCHED_SWITCH)))
+		SKIP(return, "this kernel has no sched_switch tracepoint");
+	EXPECT_EQ(RTRACE_STATE_RUNNING, info.state);
+	EXPECT_EQ(1ULL << RTRACE_EV_SCHED_SWITCH, info.events);
+	EXPECT_EQ(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_TASK_NAMES, info.sources);
+	EXPECT_TRUE(klog_has("rtrace: recording since load"));
+	/* cat to the end of the stream: rtrace stop makes it see EOF. */
+	st = system("rm -f /tmp/params_ev.rtr; cat /dev/rtrace > /tmp/params_ev.rtr & pid=$!; "
+		    "sleep 1; cat /proc/self/stat > /dev/null; sleep 1; "
+		    "rtrace stop && wait $pid && "
+		    "rtrace decode /tmp/params_ev.rtr > /tmp/params_ev.txt && "
+		    "grep -q ' sched_switch prev_pid=' /tmp/params_ev.txt && "
+		    "grep -q ' task_name pid=1 tgid=1 comm=' /tmp/params_ev.txt && "
+		    "! grep -qE ' sys_(enter|exit) ' /tmp/params_ev.txt");
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("status %#x: see /tmp/params_ev.txt", st);
+
+	/* Groups and events together, as -e takes them. */
+	ASSERT_EQ(0, mod_remove());
+	ret = mod_insert_info("events=sched_switch,syscalls sources=kapi", &info);
+	ASSERT_EQ(0, ret) TH_LOG("insmod and info: %s", strerror(-ret));
+	EXPECT_EQ(RTRACE_STATE_RUNNING, info.state);
+	EXPECT_EQ(RTRACE_SOURCE_KAPI | RTRACE_SOURCE_SYSCALLS | RTRACE_SOURCE_TASK_NAMES,
+		  info.sources);
+	EXPECT_EQ((1ULL << RTRACE_EV_SCHED_SWITCH) |
+		  (info.events_available & ((1ULL << RTRACE_EV_SYS_ENTER) |
+					    (1ULL << RTRACE_EV_SYS_EXIT))), info.events);
+}
+
 struct bad_param {
 	const char *params;
 	int err;
@@ -185,6 +244,13 @@ TEST_F(pm, bad_parameters_fail_the_load)
 		{ "subbuf_size=3000", EINVAL, "rtrace: subbuf_size=3000: must be a power of two" },
 		{ "subbuf_size=2M", EINVAL, "rtrace: subbuf_size=2M: must be a power of two" },
 		{ "mode=sideways", EINVAL, "rtrace: mode=sideways: must be discard or overwrite" },
+		{ "events=sched_switch,bogus", EINVAL,
+		  "rtrace: events=sched_switch,bogus: 'bogus' is not an event or a group" },
+		{ "events=sched_switch,,sys_enter", EINVAL,
+		  "rtrace: events=sched_switch,,sys_enter: '' is not an event or a group" },
+		{ "events=", EINVAL, "rtrace: events=: no event named" },
+		{ "sources=kapi events=test", EINVAL,
+		  "rtrace: events=test: 'test' is not an event or a group" },
 		{ "buffer_size=64G subbuf_size=1M", ENOMEM, "rtrace: buffer_size=64G: cannot allocate" },
 	};
 	unsigned int i;
