@@ -191,7 +191,7 @@ TEST_F(pm, a_plain_cat_records)
  * (with the task names that come along) and no system call, although
  * the test makes system calls while it records.
  */
-TEST_F(pm, events_selects_kernel_events)
+TEST_F_TIMEOUT(pm, events_selects_kernel_events, 120)
 {
 	struct rtrace_info info;
 	int ret, st;
@@ -234,7 +234,23 @@ struct bad_param {
 	const char *message;
 };
 
-TEST_F(pm, bad_parameters_fail_the_load)
+/* Each load fails with its errno, leaves no module, and the log names the culprit. */
+static void expect_bad(struct __test_metadata *_metadata, const struct bad_param *bad,
+		       unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0);
+		EXPECT_EQ(-bad[i].err, mod_insert(bad[i].params)) TH_LOG("%s", bad[i].params);
+		EXPECT_NE(0, access("/sys/module/" MOD_NAME, F_OK)) TH_LOG("%s loaded", bad[i].params);
+		EXPECT_TRUE(klog_has(bad[i].message)) TH_LOG("no '%s' in the kernel log", bad[i].message);
+		mod_remove();
+	}
+}
+
+/* Each insmod of rtrace.ko takes seconds on the debug kernel (KASAN, TCG). */
+TEST_F_TIMEOUT(pm, bad_parameters_fail_the_load, 300)
 {
 	static const struct bad_param bad[] = {
 		{ "sources=kapi,bogus", EINVAL, "rtrace: sources=kapi,bogus: 'bogus' is not a source" },
@@ -244,24 +260,10 @@ TEST_F(pm, bad_parameters_fail_the_load)
 		{ "subbuf_size=3000", EINVAL, "rtrace: subbuf_size=3000: must be a power of two" },
 		{ "subbuf_size=2M", EINVAL, "rtrace: subbuf_size=2M: must be a power of two" },
 		{ "mode=sideways", EINVAL, "rtrace: mode=sideways: must be discard or overwrite" },
-		{ "events=sched_switch,bogus", EINVAL,
-		  "rtrace: events=sched_switch,bogus: 'bogus' is not an event or a group" },
-		{ "events=sched_switch,,sys_enter", EINVAL,
-		  "rtrace: events=sched_switch,,sys_enter: '' is not an event or a group" },
-		{ "events=", EINVAL, "rtrace: events=: no event named" },
-		{ "sources=kapi events=test", EINVAL,
-		  "rtrace: events=test: 'test' is not an event or a group" },
 		{ "buffer_size=64G subbuf_size=1M", ENOMEM, "rtrace: buffer_size=64G: cannot allocate" },
 	};
-	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0);
-		EXPECT_EQ(-bad[i].err, mod_insert(bad[i].params)) TH_LOG("%s", bad[i].params);
-		EXPECT_NE(0, access("/sys/module/" MOD_NAME, F_OK)) TH_LOG("%s loaded", bad[i].params);
-		EXPECT_TRUE(klog_has(bad[i].message)) TH_LOG("no '%s' in the kernel log", bad[i].message);
-		mod_remove();
-	}
+	expect_bad(_metadata, bad, sizeof(bad) / sizeof(bad[0]));
 	/* sched is reserved until its source exists: named as unsupported. */
 	klogctl(5, NULL, 0);
 	if (mod_insert("sources=sched") == 0) {
@@ -269,6 +271,21 @@ TEST_F(pm, bad_parameters_fail_the_load)
 	} else {
 		EXPECT_TRUE(klog_has("rtrace: sources=sched: 'sched' is not supported"));
 	}
+}
+
+TEST_F_TIMEOUT(pm, bad_events_fail_the_load, 300)
+{
+	static const struct bad_param bad[] = {
+		{ "events=sched_switch,bogus", EINVAL,
+		  "rtrace: events=sched_switch,bogus: 'bogus' is not an event or a group" },
+		{ "events=sched_switch,,sys_enter", EINVAL,
+		  "rtrace: events=sched_switch,,sys_enter: '' is not an event or a group" },
+		{ "events=", EINVAL, "rtrace: events=: no event named" },
+		{ "sources=kapi events=test", EINVAL,
+		  "rtrace: events=test: 'test' is not an event or a group" },
+	};
+
+	expect_bad(_metadata, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 TEST_HARNESS_MAIN
