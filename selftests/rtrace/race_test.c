@@ -389,6 +389,7 @@ TEST_F_TIMEOUT(race, reader_killed_in_read, 300)
 	memcpy(self->all + len, self->seg[NR_KILLS] + h, got - h);
 	len += got - h;
 	ASSERT_EQ(0, prove(_metadata, self->all, len, "reader killed in read()"));
+	printf("# faults: reader_killed_in_read=%d\n", NR_KILLS);
 }
 
 /*
@@ -458,6 +459,7 @@ TEST_F_TIMEOUT(race, reader_killed_in_mmap_copy, 300)
 	munmap(ctrl, pg);
 	ASSERT_EQ(c, unit_prefix(buf, c));
 	ASSERT_EQ(0, prove(_metadata, buf, c, "reader killed in an mmap copy"));
+	printf("# faults: reader_killed_in_mmap=%d\n", NR_KILLS);
 }
 
 /* ---- control ioctls racing ---- */
@@ -633,6 +635,7 @@ TEST_F_TIMEOUT(race, control_ops_racing, 300)
 					      r[i].why);
 	}
 	TH_LOG("%lu calls in %d s from %d threads and a reader", ops, SECONDS, NR_RACERS);
+	printf("# faults: racing_control_calls=%lu\n", ops);
 	EXPECT_LT(100, ops);
 
 	check_stretch(_metadata, &r[NR_RACERS]);
@@ -685,6 +688,7 @@ TEST_F_TIMEOUT(race, read_after_killed_mapper, 300)
 	h = c ? hdr_unit(buf + c, got) : 0;
 	memmove(buf + c, buf + c + h, got - h);
 	ASSERT_EQ(0, prove(_metadata, buf, c + got - h, "read() after a killed mapper"));
+	printf("# faults: reader_killed_in_mmap=1\n");
 }
 
 TEST_HARNESS_MAIN
