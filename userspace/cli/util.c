@@ -381,6 +381,10 @@ int cli_ioctl_fail(const char *cmd, const char *what, int err)
 	case EINVAL:
 		hint = " (the module rejected the arguments; see 'rtrace info')";
 		break;
+	case E2BIG:
+		hint = " (the loaded module is older than this rtrace and lacks a field it was given, "
+		       "e.g. the PID filter of --pid, --tid, --follow)";
+		break;
 	case EIO:
 		hint = " (an integrity check found the session's ring broken and stopped it: "
 		       "see the kernel log; read what it holds, then configure a new session)";
