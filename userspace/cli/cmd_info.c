@@ -162,12 +162,15 @@ int cmd_info(int argc, char **argv)
 	printf("%-18s 0x%llx\n", "events", (unsigned long long)in.events);
 	printf("%-18s 0x%llx\n", "events_supported", (unsigned long long)in.events_supported);
 	printf("%-18s 0x%llx\n", "events_available", (unsigned long long)in.events_available);
-	if (in.nr_pids)
-		printf("%-18s %u %s ids%s, %llu not followed (set full)\n", "pid_filter", in.nr_pids,
-		       in.pid_flags & RTRACE_PIDS_TGID ? "process" : "thread",
-		       in.pid_flags & RTRACE_PIDS_FOLLOW ? ", following children" : "",
-		       (unsigned long long)in.pids_full);
-	else
+	if (in.nr_pids) {
+		printf("%-18s %u ids (%s)%s", "pid_filter", in.nr_pids,
+		       in.pid_flags & RTRACE_PIDS_TGID ? "processes" : "threads",
+		       in.pid_flags & RTRACE_PIDS_FOLLOW ? ", following children" : "");
+		if (in.pids_full)
+			printf(", %llu children left out: the set was full",
+			       (unsigned long long)in.pids_full);
+		printf("\n");
+	} else
 		printf("%-18s %s\n", "pid_filter", "none");
 	return 0;
 }

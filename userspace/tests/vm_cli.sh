@@ -525,12 +525,14 @@ if [ -x $G ]; then
 	rm -f $T/stop
 	( while [ ! -e $T/stop ]; do $G --getppid 100; done ) &
 	bg=$!
-	rtrace record -e syscalls,sched_switch --follow -o $T/flt.dat --buffer-size 1M -- \
-		sh -c "$G --getppid 41; $G --getppid 1; sleep 0.3" 2>$T/err
+	rtrace record -e syscalls,sched_switch,sched_process_fork --follow -o $T/flt.dat \
+		--buffer-size 1M -- sh -c "echo \$\$ >$T/root; $G --getppid 41; $G --getppid 1; sleep 0.3" \
+		2>$T/err
 	rc=$?
 	rtrace info >$T/flt.info 2>>$T/err
-	rtrace record -f -e syscalls,sched_switch -o $T/nof.dat --buffer-size 1M -- \
-		sh -c "$G --getppid 41; $G --getppid 1; sleep 0.3" 2>>$T/err
+	rtrace record -f -e syscalls,sched_switch,sched_process_fork -o $T/nof.dat \
+		--buffer-size 1M -- sh -c "echo \$\$ >$T/root2; $G --getppid 41; $G --getppid 1; sleep 0.3" \
+		2>>$T/err
 	rc2=$?
 	touch $T/stop
 	wait $bg
@@ -543,14 +545,31 @@ if [ -x $G ]; then
 	ok "$([ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$f" -ge 42 ] && [ "$f" -le 48 ] && [ "$u" -gt "$f" ] &&
 		[ "$(lost_all $T/flt.dat)" -eq 0 ]; echo $?)" \
 		"record --follow -- COMMAND: COMMAND's getppid() calls ($f), not the busy neighbour's (unfiltered $u), none lost"
-	ok "$(! grep -E -q "_pid=$bg([( ]|\$)" $T/flt.txt && grep -E -q "_pid=$bg([( ]|\$)" $T/nof.txt; echo $?)" \
-		"record --follow: no sched_switch names the neighbour (the unfiltered one does)"
-	ok "$(grep -q '^pid_filter  *[0-9]* process ids, following children, 0 not followed' $T/flt.info; echo $?)" \
+	# COMMAND's tree from the fork events: every sched_switch kept names one of
+	# its tasks as prev or next (the other side may be anyone: the neighbour)
+	tree_switches() {	# FILE ROOT: "switches outside"
+		awk -v root="$2" '
+		function val(k) {
+			if (!match($0, " " k "=[0-9]+"))
+				return -1
+			return substr($0, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
+		}
+		BEGIN { tree[root] = 1 }
+		/ sched_process_fork / { if (val("parent_pid") in tree) tree[val("child_pid")] = 1 }
+		/ sched_switch / { n++; if (!(val("prev_pid") in tree) && !(val("next_pid") in tree)) out++ }
+		END { print n + 0, out + 0 }' "$1"
+	}
+	r1=$(tree_switches $T/flt.txt "$(cat $T/root)")
+	r2=$(tree_switches $T/nof.txt "$(cat $T/root2)")
+	echo "sched_switch (kept, outside COMMAND's tree): filtered $r1, unfiltered $r2" >>$T/err
+	ok "$([ "${r1% *}" -gt 0 ] && [ "${r1#* }" -eq 0 ] && [ "${r2#* }" -gt 0 ]; echo $?)" \
+		"record --follow: each sched_switch has COMMAND's tree as prev or next ($r1; unfiltered $r2)"
+	ok "$(grep -q '^pid_filter  *[0-9]* ids (processes), following children$' $T/flt.info; echo $?)" \
 		"rtrace info shows the filter: process ids, following children"
 	sh -c 'sleep 2' &
 	sp=$!
 	rtrace record -e syscalls --pid $sp -o $T/pid.dat --buffer-size 1M --duration 0.5 2>$T/err
-	ok "$([ $? -eq 0 ] && rtrace info | grep -q "^pid_filter  *1 process ids, 0 not followed"; echo $?)" \
+	ok "$([ $? -eq 0 ] && rtrace info | grep -q "^pid_filter  *1 ids (processes)$"; echo $?)" \
 		"record --pid PID --duration: a filter of one process"
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
