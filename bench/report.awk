@@ -16,7 +16,7 @@ FNR == 1 {
 	mode = FILENAME
 	sub(/.*\//, "", mode)
 	sub(/\.txt$/, "", mode)
-	if (mode != "tp" && !(mode in seen)) {
+	if (mode != "tp" && mode != "tput" && !(mode in seen)) {
 		seen[mode] = 1
 		order[nmodes++] = mode
 	}
@@ -55,6 +55,30 @@ $1 == "tpbytes" && $2 == "rtrace" {
 	tpr_names = $4
 	tpr_bytes = $5
 }
+
+# ---- bench/tput.sh (mode tput): rtrace record's cost and rate --------------
+# "tput KIND GEOM PATH BURST PERIOD_US STATUS CHILD_NS KWORKER_NS WALL_NS
+#  BYTES EVENTS LOST CHECK", one per `rtrace record` run.
+$1 == "tput" && NF >= 14 {
+	tu_n++
+	tu_kind[tu_n] = $2
+	tu_geom[tu_n] = $3
+	tu_path[tu_n] = $4
+	tu_burst[tu_n] = $5
+	tu_period[tu_n] = $6
+	tu_clean[tu_n] = $7 == 0 && $13 == 0 && $14 == "ok"
+	tu_child[tu_n] = $8
+	tu_kw[tu_n] = $9
+	tu_wall[tu_n] = $10
+	tu_bytes[tu_n] = $11
+	tu_events[tu_n] = $12
+	tu_lost[tu_n] = $13
+	tu_check[tu_n] = $14
+}
+$1 == "tput_ceiling" {
+	tu_ceiling[$2] = 1
+}
+# ---- end of mode tput's input ---------------------------------------------
 
 function has(w, pl, ctx, mo) {
 	return (w SUBSEP pl SUBSEP ctx SUBSEP mo) in med
@@ -248,6 +272,7 @@ END {
 	}
 
 	tp_report()
+	tput_report()
 	printf "## Targets\n\n"
 	printf "icount figures are exact instruction counts and decide; the tcg lines repeat\n"
 	printf "the headline ratios in emulated time (noisy, informational).  One line per\n"
@@ -331,9 +356,6 @@ END {
 			target("drop_too_large_" wr "/stored_raw16.icount",
 			       st > 0 && has(wr, "huge", "task", mo) ? v(wr, "huge", "task", mo) / st : -1, 1, "")
 		}
-		# The reader's throughput (issue 13, item 6): not measured by this
-		# benchmark yet (design.md says why).
-		target("record_throughput_and_reader_cost_measured", -1, 1, "")
 	}
 	# Tracepoints end to end (bench/tp.sh, its own boot; tp_report() above).
 	for (c = 1; c <= 2; c++) {
@@ -346,6 +368,10 @@ END {
 	target("tp_registered_idle_added/not_loaded.getppid.icount", tpidle["getppid"],
 	       sprintf("%.4f", 1 + tpnoise["getppid"]), "", 4)
 	target("tp_sched_switch_bytes_per_event", tpr_switch > 0 ? tpr_bytes / tpr_switch : -1, 12, " B")
+	# ---- mode tput (issue 13, item 6; tput_report() above) ----
+	target("reader_mmap/read.insn_per_mib", tu_ratio, 1, "")
+	target("record_lossless_rate_unmeasured_geometries", tu_unmeasured, 0, "", 0)
+	# ---- end of mode tput's targets ----
 	if (dens_written > 0)
 		target("density_sched_bytes_per_event", dens_bytes / dens_written, 12, " B")
 	else
@@ -481,3 +507,96 @@ function tp_report(    w, c, l, r, fl, pr, lbl, nl, wk, ev, nm) {
 	}
 	printf "```\n\n"
 }
+
+# ---- mode tput: rtrace record's cost per MiB and its lossless rate ---------
+# Median of field arr[] over the runs of kind k, path p (geometry default).
+function tu_med(arr, k, p,    i, n, a, j, x) {
+	n = 0
+	for (i = 1; i <= tu_n; i++)
+		if (tu_kind[i] == k && tu_path[i] == p && tu_geom[i] == "default")
+			a[++n] = arr[i]
+	if (n == 0)
+		return -1
+	for (i = 2; i <= n; i++) {
+		x = a[i]
+		for (j = i - 1; j >= 1 && a[j] > x; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = x
+	}
+	return a[int((n - 1) / 2) + 1]
+}
+
+# Fills tu_ratio (mmap/read instructions per MiB, reader + worker; -1: not
+# measured) and tu_unmeasured (geometries without a clean rate step).
+function tput_report(    p, pth, mib, own, kw, per, perown, best, bmb, lossy, i, g, geo, ev, mb, ceil, note) {
+	tu_ratio = -1
+	tu_unmeasured = 2
+	if (tu_n == 0)
+		return
+	printf "## rtrace record: the reader's cost and throughput (icount, 1 vCPU)\n\n"
+	printf "bench/tput.sh: the validation source's task generator (a kthread: a burst of\n"
+	printf "validate_burst events, then a sleep of validate_period_us) and `rtrace record\n"
+	printf "--duration` share the one vCPU.  CPU time under -icount shift=0 is instructions:\n"
+	printf "the reader's own (wait4() rusage: user + system, i.e. its sum_exec_runtime)\n"
+	printf "and the kworkers' (schedstat; rtrace.ko's reader-side worker fills the --mmap\n"
+	printf "data area there).  Per MiB written to the file: median of the runs minus the\n"
+	printf "median of idle sessions (same duration, nothing emitting: start, poll, stop,\n"
+	printf "exit), divided by the median MiB.  Rates are guest-time (one guest second = 1e9\n"
+	printf "instructions of this emulated CPU): approximate, emulated, not hardware speed.\n\n```\n"
+	for (p = 1; p <= 2; p++) {
+		pth = p == 1 ? "read" : "mmap"
+		mib = tu_med(tu_bytes, "cost", pth) / 1048576
+		if (mib <= 0 || tu_med(tu_child, "idle", pth) < 0) {
+			printf "reader %s: n/a\n", pth
+			continue
+		}
+		own = tu_med(tu_child, "cost", pth) - tu_med(tu_child, "idle", pth)
+		kw = tu_med(tu_kw, "cost", pth) - tu_med(tu_kw, "idle", pth)
+		perown = own / mib
+		per[pth] = (own + kw) / mib
+		printf "reader %s: %.0f insn/MiB (process %.0f + kworker %.0f; %.2f MiB per run, %.1f insn/byte)\n",
+		       pth, per[pth], perown, kw / mib, mib, per[pth] / 1048576
+	}
+	if (("read" in per) && ("mmap" in per) && per["read"] > 0)
+		tu_ratio = ratio("reader_mmap/read.insn_per_mib", per["mmap"], per["read"])
+	printf "```\n\nThroughput: the read() path (rtrace record's default), burst doubling at a\n"
+	printf "period, then bisection; clean = `rtrace check` ok, no lost event, no missing\n"
+	printf "sub-buffer.  events/s and MB/s are the capture's over the run's guest time.\n\n```\n"
+	printf "%-8s %6s %6s %10s %8s %9s %7s %s\n", "geometry", "burst", "per_us", "events/s", "MB/s", "bytes", "lost", "result"
+	for (g = 1; g <= 2; g++) {
+		geo = g == 1 ? "default" : "4M"
+		best = -1
+		lossy = -1
+		for (i = 1; i <= tu_n; i++) {
+			if (tu_kind[i] != "rate" || tu_geom[i] != geo || tu_wall[i] <= 0)
+				continue
+			ev = tu_events[i] / (tu_wall[i] / 1e9)
+			mb = tu_bytes[i] / (tu_wall[i] / 1e9) / 1e6
+			printf "%-8s %6d %6d %10.0f %8.2f %9d %7d %s\n", geo, tu_burst[i], tu_period[i],
+			       ev, mb, tu_bytes[i], tu_lost[i], tu_clean[i] ? "clean" : "LOSS/" tu_check[i]
+			if (tu_clean[i] && ev > best) {
+				best = ev
+				bmb = mb
+			}
+			if (!tu_clean[i] && (lossy < 0 || ev < lossy))
+				lossy = ev
+		}
+		if (best > 0) {
+			tu_unmeasured--
+			ceil = (geo in tu_ceiling)
+			if (lossy > 0)
+				note = sprintf("; lossy from %.0f events/s", lossy)
+			else if (ceil)
+				note = "; no loss up to the generator's ceiling (the vCPU saturated)"
+			else
+				note = "; no loss seen"
+			printf "record lossless %s: %s%.0f events/s, %.2f MB/s per CPU (approximate, emulated)%s\n",
+			       geo, ceil ? ">= " : "", best, bmb, note
+		} else {
+			printf "record lossless %s: n/a (no clean step)\n", geo
+		}
+	}
+	printf "trace-cmd: not compared (the test guest's busybox initramfs has no trace-cmd; design.md)\n"
+	printf "```\n\n"
+}
+# ---- end of mode tput ------------------------------------------------------

@@ -89,7 +89,8 @@ CLI_COMMAND("record", cmd_record,
 	    "  -f, --force               replace an existing FILE\n"
 	    "  --duration SEC            stop after SEC seconds (decimals allowed), even if\n"
 	    "                            COMMAND still runs (it then gets SIGTERM, as above)\n"
-	    "  --mmap                    read through the zero-copy mmap ring instead of read()\n"
+	    "  --mmap                    read through the mmap data area instead of read() (no\n"
+	    "                            read() calls; the kernel still copies each sub-buffer)\n"
 	    "  --status auto|always|never  the status line: on a terminal only (default), also\n"
 	    "                            into a file or pipe (each redraw starts with CR), or never\n"
 	    CONFIG_HELP DEVICE_HELP

@@ -367,7 +367,7 @@ typedef int (*rtrace_tick_fn)(void *ctx);
  * @deadline_ns: CLOCK_MONOTONIC time at which the loop ends, 0 for none
  * @drain: when the loop ends for @stop or @deadline_ns, issue STOP and FLUSH
  *	and read what is left until the device has nothing more
- * @use_mmap: read through the mmap ring instead of read(): zero-copy, @fn
+ * @use_mmap: read through the mmap data area instead of read(): no user copy, @fn
  *	gets pointers into the mapped data area (valid during the call only)
  * @mmap_data_size: data area size for @use_mmap (a power of two), 0 for the
  *	smallest power of two >= max(1 MiB, 4 sub-buffers, the stream header)
