@@ -93,41 +93,43 @@ done
 # saturated (generator + reader), the generator cannot go faster, and the
 # reader kept up with all of it ("tput_ceiling" line).  Per geometry, read()
 # path (the default).
+
+# step GEOM BURST PERIOD: one rate run, printed; sets $events; true if clean.
+step() {
+	out=$(one rate "$1" read "$2" "$3")
+	echo "$out"
+	set -- $(echo "$out" | grep '^tput ')
+	events=${12}
+	[ "${13}" = 0 ] && [ "${14}" = ok ] && [ "${7}" = 0 ]
+}
+
 rate_series() {
 	geom=$1 good=0 bad=0 b=1 prev=0
 	for period in 100 10; do
 		while [ "$b" -le 256 ]; do
-			out=$(one rate "$geom" read "$b" "$period")
-			echo "$out"
-			out=$(echo "$out" | grep '^tput ')
-			set -- $out
-			if [ "${13}" != 0 ] || [ "${14}" != ok ] || [ "${7}" != 0 ]; then
+			if ! step "$geom" "$b" "$period"; then
 				bad=$b
 				break
 			fi
 			good=$b
-			if [ $((${12} * 10)) -lt $((prev * 11)) ]; then
+			if [ $((events * 10)) -lt $((prev * 11)) ]; then
 				echo "tput_ceiling $geom $b $period"
 				return 0
 			fi
-			prev=${12}
+			prev=$events
 			b=$((b * 2))
 		done
 		[ "$bad" -gt 0 ] && break
 		b=32
 	done
 	[ "$bad" -gt 0 ] || return 0
-	for step in 1 2; do
+	for i in 1 2; do
 		mid=$(((good + bad) / 2))
 		[ "$mid" -gt "$good" ] && [ "$mid" -lt "$bad" ] || break
-		out=$(one rate "$geom" read "$mid" "$period")
-		echo "$out"
-		out=$(echo "$out" | grep '^tput ')
-		set -- $out
-		if [ "${13}" != 0 ] || [ "${14}" != ok ] || [ "${7}" != 0 ]; then
-			bad=$mid
-		else
+		if step "$geom" "$mid" "$period"; then
 			good=$mid
+		else
+			bad=$mid
 		fi
 	done
 }
