@@ -74,11 +74,12 @@ ftrace_setup
 
 # Off means off: a call with rtrace.ko loaded and no session, with a
 # session configured and never started, and with one started and stopped
-# (the only state that counts RTRACE_LOST_OFF).
+# (the only state that counts RTRACE_LOST_OFF).  The first two: against
+# the bare loop ("off"), since their arguments are not even computed.
 rtrace reset --discard >/dev/null 2>&1 || true
-measure rtrace rtrace_off - 'task|hardirq|nmi'
+measure off rtrace_off - 'task|hardirq|nmi'
 rtrace configure --mode overwrite --buffer-size 1M --subbuf-size 64K
-measure rtrace rtrace_cfg - 'task|hardirq|nmi'
+measure off rtrace_cfg - 'task|hardirq|nmi'
 rtrace start
 rtrace stop
 measure rtrace rtrace_stopped - 'task|hardirq|nmi'

@@ -159,7 +159,7 @@ END {
 		      "rtrace_full ftrace_rsv ftrace_wr ftrace_ev ftrace_ev_tsc floor_tsc floor_local",
 		      impls, " ")
 	nctx = split("task hardirq nmi nmi_nested task_rec", ctxs, " ")
-	npl = split("raw16 sched bigpid addr bigpid_g200 bigpid_g20k addr_g200 addr_g20k huge",
+	npl = split("raw16 sched bigpid addr bigpid_g200 bigpid_g20k addr_g200 addr_g20k huge addr8",
 		    pls, " ")
 	nshape = split("bigpid addr bigpid_g200 bigpid_g20k addr_g200 addr_g20k", shapes, " ")
 	clk["rtrace"] = "local/local"
@@ -177,6 +177,8 @@ END {
 	printf "started; rtrace_stopped: started then stopped (counts RTRACE_LOST_OFF);\n"
 	printf "rtrace_full: a full discard-mode ring (every write dropped, RTRACE_LOST_FULL);\n"
 	printf "payload huge: a record larger than a sub-buffer (dropped, RTRACE_LOST_TOO_LARGE);\n"
+	printf "payload addr8: addr with the addresses as fixed 8-byte stores (bench-only writer:\n"
+	printf "the measured estimate of a fixed-width field type, not a stream format);\n"
 	printf "context task_rec: task and spare lane held (dropped, RTRACE_LOST_RECURSION);\n"
 	printf "nmi_nested: the NMI loop while the interrupted task is mid-write (ftrace: holds a\n"
 	printf "reservation; rtrace: its task lane is busy, the real nested path; both from the\n"
@@ -218,7 +220,7 @@ END {
 			wr = w == 1 ? "rtrace" : "rtrace_tsc"
 			for (p = 1; p <= npl; p++) {
 				pl = pls[p]
-				if (pl == "huge")
+				if (pl == "huge" || pl == "addr8")
 					continue
 				for (c = 1; c <= 3; c++) {
 					ctx = ctxs[c]
@@ -259,6 +261,15 @@ END {
 				printf "machinery %s %s %s = %.1f (rtrace_tsc %.1f - rtrace_nolane %.1f)\n",
 				       pl, ctx, mo, t - n, t, n
 			}
+		# addr8: the addr record with its two addresses as fixed 8-byte
+		# stores (a bench-only writer, not a stream format): the measured
+		# estimate of that field type against ftrace's addr, same clock.
+		if (has("rtrace", "addr8", "task", mo))
+			ratio("estimate_rtrace_addr8/ftrace_reserve_addr task local/local " mo,
+			      v("rtrace", "addr8", "task", mo), v("ftrace_rsv", "addr", "task", mo))
+		if (has("rtrace_tsc", "addr8", "task", mo))
+			ratio("estimate_rtrace_tsc_addr8/ftrace_reserve_addr task tsc/x86-tsc derived " mo,
+			      v("rtrace_tsc", "addr8", "task", mo), rsv_tsc("ftrace_rsv", "addr", "task", mo))
 		for (p = 1; p <= 2; p++) {
 			pl = pls[p]
 			if (has("rtrace", pl, "nmi_nested", mo))
@@ -283,7 +294,7 @@ END {
 			wr = w == 1 ? "rtrace" : "rtrace_tsc"
 			for (p = 1; p <= npl; p++) {
 				pl = pls[p]
-				if (pl == "huge")
+				if (pl == "huge" || pl == "addr8")
 					continue
 				for (c = 1; c <= 3; c++) {
 					ctx = ctxs[c]

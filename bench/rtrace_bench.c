@@ -30,14 +30,21 @@
  * with about 200 and 20000 instructions of other work between events
  * (_g200, _g20k: timestamps that far apart); huge, rtrace only, a raw
  * record larger than any sub-buffer (always dropped: the cost of the
- * "too large" drop).
+ * "too large" drop); addr8, rtrace only, the addr shape written as a
+ * fixed 8-byte field type would write it (bench_emit_addr8(): a measured
+ * estimate for Documentation/design.md, not a stream format).
  *
  * Commands (write to /proc/rtrace_bench): "run" measures everything;
- * "rtrace" only rtrace (off, stopped, full-ring passes of bench/guest.sh);
- * "tsc" rtrace, ftrace_ev and floor_tsc (the TSC pass).
+ * "rtrace" only rtrace (stopped, full-ring passes of bench/guest.sh);
+ * "off" only rtrace, against the bare loop (below: the passes with no
+ * session started); "tsc" rtrace, ftrace_ev and floor_tsc (the TSC pass).
  *
  * Every figure is (loop time - empty loop time) / iterations, median of
- * several repetitions.  Under QEMU's icount mode one nanosecond of guest
+ * several repetitions.  For "off" the baseline is the bare loop instead:
+ * the loop, its gap and nothing else, no argument computed.  While no
+ * session has started, the writers of rtrace_emit.h (macros) skip their
+ * arguments along with everything else, so what a call site then costs
+ * is the off loop minus the bare loop.  Under QEMU's icount mode one nanosecond of guest
  * time is one guest instruction, so the figures are instruction counts;
  * under plain TCG they are emulated time and only ratios mean anything
  * (../shared/MEASURING.md).
@@ -81,6 +88,7 @@
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
+#include "../kmod/compat/compat.h"
 #include "../kmod/ring/ring.h"
 #include "../include/rtrace_emit.h"
 #include <uapi/linux/rtrace.h>
@@ -99,7 +107,7 @@ MODULE_PARM_DESC(reps, "timed loops per figure (the median is reported)");
 enum { IMPL_EMPTY, IMPL_RTRACE, IMPL_FTRACE_RSV, IMPL_FTRACE_WR, IMPL_FLOOR_TSC,
 	IMPL_FLOOR_LOCAL, IMPL_FTRACE_EV, NR_IMPL };
 enum { PL_RAW16, PL_SCHED, PL_BIGPID, PL_ADDR, PL_BIGPID_G200, PL_BIGPID_G20K,
-	PL_ADDR_G200, PL_ADDR_G20K, PL_HUGE, NR_PL };
+	PL_ADDR_G200, PL_ADDR_G20K, PL_HUGE, PL_ADDR8, NR_PL };
 enum { CTX_TASK, CTX_HARDIRQ, CTX_NMI, CTX_NMI_NESTED, CTX_TASK_REC, NR_CTX };
 
 static const char * const impl_name[NR_IMPL] = {
@@ -108,7 +116,7 @@ static const char * const impl_name[NR_IMPL] = {
 
 static const char * const pl_name[NR_PL] = {
 	"raw16", "sched", "bigpid", "addr", "bigpid_g200", "bigpid_g20k", "addr_g200",
-	"addr_g20k", "huge",
+	"addr_g20k", "huge", "addr8",
 };
 
 static const char * const ctx_name[NR_CTX] = {
@@ -119,6 +127,9 @@ static const char * const ctx_name[NR_CTX] = {
 #define WHAT_ALL	(~0U)
 #define WHAT_RTRACE	(BIT(IMPL_EMPTY) | BIT(IMPL_RTRACE))
 #define WHAT_TSC	(WHAT_RTRACE | BIT(IMPL_FTRACE_EV) | BIT(IMPL_FLOOR_TSC))
+
+/* "off": IMPL_EMPTY's loops are the bare ones (bench_run_job()). */
+static bool bench_bare;
 
 /* Loop iterations of a payload: iters >> shift (the 20000-gap shapes are long). */
 static unsigned int pl_shift(int pl)
@@ -528,6 +539,63 @@ static __always_inline void body_ftrace_ev_addr(unsigned int i)
 	trace_rtrace_bench_addr(FAULT_ADDR(i), FAULT_IP(i), FAULT_CODE(i));
 }
 
+/* The bare loop ("off"): the same for every payload. */
+static __always_inline void body_bare(unsigned int i)
+{
+	asm volatile("");
+}
+
+#define body_bare_raw		body_bare
+#define body_bare_sched		body_bare
+#define body_bare_bigpid	body_bare
+#define body_bare_addr		body_bare
+
+/*
+ * addr8, rtrace only: a measured estimate of a fixed 8-byte field type
+ * (not in the stream format; Documentation/design.md, "Real inputs").  The
+ * addr record as it would be written: the two addresses as 8-byte
+ * little-endian stores, the error code a varint, by the inline fast path
+ * of rtrace_wr.h, as rtrace_emit_regs() writes (the same key, lane, clock
+ * and commit); anything the fast path leaves (the sub-buffer switch, once
+ * per few thousand events) goes to the real out-of-line writer with
+ * varints.  Nothing decodes the benchmark's stream.
+ */
+static __always_inline int bench_emit_addr8(u64 addr, u64 ip, u64 code)
+{
+	struct rtrace_wr_cpu *wc = NULL;
+	unsigned long l = 0;
+	u64 ts, delta;
+	int ret;
+	u8 *p;
+
+	if (!rtrace_wr_on())
+		return -ENODEV;
+	preempt_disable_notrace();
+	ret = rtrace_fast_begin(RTRACE_FAST_ROOM(16 + RTRACE_REC_MAX_VARINT), &wc, &l);
+	if (unlikely(ret)) {
+		preempt_enable_notrace();
+		if (ret < 0)
+			return ret;
+		return __rtrace_emit_regs(RTRACE_TYPE_NARGS(BENCH_EV_ADDR, 3), addr, ip, code,
+					  0, 0);
+	}
+	p = wc->pos[l];
+	ts = rtrace_fast_clock(wc, l, &delta);
+	p = rtrace_put_varint14(p, (BENCH_EV_ADDR << 4) | 3);
+	p = rtrace_put_varint(p, delta);
+	put_unaligned_le64(addr, p);
+	put_unaligned_le64(ip, p + 8);
+	p = rtrace_put_varint(p + 16, code);
+	rtrace_fast_commit(wc, l, p, ts);
+	preempt_enable_notrace();
+	return 0;
+}
+
+static __always_inline void body_rtrace_addr8(unsigned int i)
+{
+	bench_emit_addr8(FAULT_ADDR(i), FAULT_IP(i), FAULT_CODE(i));
+}
+
 /* huge: rtrace only, always dropped as too large. */
 static __always_inline void body_empty_huge(unsigned int i)
 {
@@ -628,6 +696,15 @@ BENCH_LOOP_GAP(ftrace_ev_addr, 200)
 BENCH_LOOP_GAP(ftrace_ev_addr, 20K)
 BENCH_LOOP(empty_huge)
 BENCH_LOOP(rtrace_huge)
+BENCH_LOOP(rtrace_addr8)
+BENCH_LOOP(bare_raw)
+BENCH_LOOP(bare_sched)
+BENCH_LOOP(bare_bigpid)
+BENCH_LOOP_GAP(bare_bigpid, 200)
+BENCH_LOOP_GAP(bare_bigpid, 20K)
+BENCH_LOOP(bare_addr)
+BENCH_LOOP_GAP(bare_addr, 200)
+BENCH_LOOP_GAP(bare_addr, 20K)
 
 typedef u64 (*bench_loop_fn)(unsigned int n);
 
@@ -650,7 +727,7 @@ static const bench_loop_fn bench_loops[NR_IMPL][NR_PL] = {
 /* Is (impl, payload, context) measured?  The shapes: task context only. */
 static bool bench_valid(int impl, int pl, int ctx)
 {
-	if (pl == PL_HUGE)
+	if (pl == PL_HUGE || pl == PL_ADDR8)
 		return (impl == IMPL_EMPTY || impl == IMPL_RTRACE) && ctx == CTX_TASK;
 	if (ctx == CTX_TASK_REC)
 		return (impl == IMPL_EMPTY || impl == IMPL_RTRACE) && pl <= PL_SCHED;
@@ -659,12 +736,19 @@ static bool bench_valid(int impl, int pl, int ctx)
 	return pl <= PL_SCHED || ctx == CTX_TASK;
 }
 
+static const bench_loop_fn bench_bare_loops[NR_PL] = BENCH_ROW(bare);
+
 static void bench_run_job(struct bench_job *job)
 {
 	bench_loop_fn fn = bench_loops[job->impl][job->pl];
 
-	if (job->pl == PL_HUGE)
+	if (job->impl == IMPL_EMPTY && bench_bare)
+		fn = job->pl == PL_HUGE ? loop_bare_raw :
+		     job->pl == PL_ADDR8 ? loop_bare_addr : bench_bare_loops[job->pl];
+	else if (job->pl == PL_HUGE)
 		fn = job->impl == IMPL_RTRACE ? loop_rtrace_huge : loop_empty_huge;
+	else if (job->pl == PL_ADDR8)
+		fn = job->impl == IMPL_RTRACE ? loop_rtrace_addr8 : loop_empty_addr;
 	job->ns = fn(iters >> pl_shift(job->pl));
 }
 
@@ -950,6 +1034,10 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t le
 		ret = bench_run_all(WHAT_ALL);
 	} else if (!strcmp(strim(cmd), "rtrace")) {
 		ret = bench_run_all(WHAT_RTRACE);
+	} else if (!strcmp(strim(cmd), "off")) {
+		bench_bare = true;
+		ret = bench_run_all(WHAT_RTRACE);
+		bench_bare = false;
 	} else if (!strcmp(strim(cmd), "tsc")) {
 		ret = bench_run_all(WHAT_TSC);
 	} else if (!strcmp(strim(cmd), "density")) {
