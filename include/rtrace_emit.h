@@ -46,30 +46,18 @@ static inline u64 rtrace_zigzag(s64 v)
 	return ((u64)v << 1) ^ (u64)(v >> 63);
 }
 
-/**
- * rtrace_emit_regs() - record an event with up to five register arguments
- * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
- * @a0: argument 0 (used if n > 0)
- * @a1: argument 1 (used if n > 1)
- * @a2: argument 2 (used if n > 2)
- * @a3: argument 3 (used if n > 3)
- * @a4: argument 4 (used if n > 4)
- *
- * The payload stays in registers; the common case is written inline (see
- * "The inline fast path" in rtrace_wr.h), everything else by __rtrace_emit_regs().
- * Usually called through rtrace_emit0() .. rtrace_emit5().
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit().
+/*
+ * __rtrace_fast_regs() - the inline writer behind rtrace_emit_regs(), once
+ * rtrace_wr_key is found on.  Not API: call rtrace_emit_regs().
  */
-static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2,
-					    u64 a3, u64 a4)
+static __always_inline int __rtrace_fast_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2,
+					      u64 a3, u64 a4)
 {
 	unsigned int nargs = type_nargs >> 16;
 	u32 type = type_nargs & 0xffff;
 	u64 h = ((u64)type << 4) | nargs;
-	struct rtrace_wr_cpu *wc;
-	unsigned long l;
+	struct rtrace_wr_cpu *wc = NULL;	/* set by rtrace_fast_begin() */
+	unsigned long l = 0;
 	u64 ts, delta;
 	int ret;
 	u8 *p;
@@ -77,8 +65,6 @@ static __always_inline int rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 
 	/* Type 1..1023 (h in two bytes), at most five arguments. */
 	if (unlikely(type - 1 >= 0x3ff || nargs > RTRACE_EMIT_REGS_MAX))
 		goto slow;
-	if (!rtrace_wr_on())
-		return -ENODEV;
 	preempt_disable_notrace();
 	ret = rtrace_fast_begin(RTRACE_FAST_ROOM(nargs * RTRACE_REC_MAX_VARINT), &wc, &l);
 	if (unlikely(ret))
@@ -100,24 +86,16 @@ slow:
 	return __rtrace_emit_regs(type_nargs, a0, a1, a2, a3, a4);
 }
 
-/**
- * rtrace_emit_raw() - record an event with a raw byte payload
- * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
- * @data: payload
- * @len: bytes at @data
- *
- * Payloads of 8 to 16 bytes are written inline in the common case (two
- * overlapping 8-byte moves); everything else by __rtrace_emit_raw().
- *
- * Context: any, including NMI; preemption and interrupts may be on or off.
- * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+/*
+ * __rtrace_fast_raw() - the inline writer behind rtrace_emit_raw(), once
+ * rtrace_wr_key is found on.  Not API: call rtrace_emit_raw().
  */
-static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
+static __always_inline int __rtrace_fast_raw(u16 type, const void *data, u32 len)
 {
 	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
 	const u8 *src = data;
-	struct rtrace_wr_cpu *wc;
-	unsigned long l;
+	struct rtrace_wr_cpu *wc = NULL;	/* set by rtrace_fast_begin() */
+	unsigned long l = 0;
 	u64 ts, delta, a, b;
 	int ret;
 	u8 *p;
@@ -125,8 +103,6 @@ static __always_inline int rtrace_emit_raw(u16 type, const void *data, u32 len)
 	/* Type 1..1023 (h in two bytes), 8..16 bytes (two moves, 1-byte len). */
 	if (unlikely((u32)type - 1 >= 0x3ff || len - 8 > 8))
 		goto slow;
-	if (!rtrace_wr_on())
-		return -ENODEV;
 	preempt_disable_notrace();
 	ret = rtrace_fast_begin(RTRACE_FAST_ROOM(1 + 16), &wc, &l);
 	if (unlikely(ret))
@@ -152,35 +128,78 @@ slow:
 	return __rtrace_emit_raw(type, data, len);
 }
 
+/*
+ * Off means off: the writers below are macros, so that while rtrace_wr_key
+ * is off (no session has started) a call site costs the key's one patched
+ * instruction and nothing else - its arguments are not even evaluated, as
+ * a disabled tracepoint's.  Arguments must therefore not carry side
+ * effects the caller relies on.
+ */
+
+/**
+ * rtrace_emit_regs() - record an event with up to five register arguments
+ * @type_nargs: RTRACE_TYPE_NARGS(type, n), n <= RTRACE_EMIT_REGS_MAX
+ * @a0: argument 0 (used if n > 0)
+ * @a1: argument 1 (used if n > 1)
+ * @a2: argument 2 (used if n > 2)
+ * @a3: argument 3 (used if n > 3)
+ * @a4: argument 4 (used if n > 4)
+ *
+ * The payload stays in registers; the common case is written inline (see
+ * "The inline fast path" in rtrace_wr.h), everything else by
+ * __rtrace_emit_regs().  Usually called through rtrace_emit0() ..
+ * rtrace_emit5().  A macro: the arguments are evaluated only once a
+ * session has started (rtrace_wr_key on), so they must have no side
+ * effects the caller relies on.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(): -ENODEV without evaluating the arguments while
+ * no session has started.
+ */
+#define rtrace_emit_regs(type_nargs, a0, a1, a2, a3, a4)			\
+({										\
+	int __rtrace_ret = -ENODEV;						\
+										\
+	if (rtrace_wr_on())							\
+		__rtrace_ret = __rtrace_fast_regs(type_nargs, a0, a1, a2, a3, a4); \
+	__rtrace_ret;								\
+})
+
+/**
+ * rtrace_emit_raw() - record an event with a raw byte payload
+ * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
+ * @data: payload
+ * @len: bytes at @data
+ *
+ * Payloads of 8 to 16 bytes are written inline in the common case (two
+ * overlapping 8-byte moves); everything else by __rtrace_emit_raw().  A
+ * macro, as rtrace_emit_regs(): the arguments are evaluated only once a
+ * session has started.
+ *
+ * Context: any, including NMI; preemption and interrupts may be on or off.
+ * Return: as rtrace_emit(); -E2BIG if the record exceeds a sub-buffer.
+ */
+#define rtrace_emit_raw(type, data, len)					\
+({										\
+	int __rtrace_ret = -ENODEV;						\
+										\
+	if (rtrace_wr_on())							\
+		__rtrace_ret = __rtrace_fast_raw(type, data, len);		\
+	__rtrace_ret;								\
+})
+
 /* Register-argument writers; context and return values as rtrace_emit_regs(). */
-static __always_inline int rtrace_emit0(u16 type)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 0), 0, 0, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit1(u16 type, u64 a0)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 1), a0, 0, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit2(u16 type, u64 a0, u64 a1)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 2), a0, a1, 0, 0, 0);
-}
-
-static __always_inline int rtrace_emit3(u16 type, u64 a0, u64 a1, u64 a2)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 3), a0, a1, a2, 0, 0);
-}
-
-static __always_inline int rtrace_emit4(u16 type, u64 a0, u64 a1, u64 a2, u64 a3)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 4), a0, a1, a2, a3, 0);
-}
-
-static __always_inline int rtrace_emit5(u16 type, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4)
-{
-	return rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 5), a0, a1, a2, a3, a4);
-}
+#define rtrace_emit0(type)							\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 0), 0, 0, 0, 0, 0)
+#define rtrace_emit1(type, a0)							\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 1), a0, 0, 0, 0, 0)
+#define rtrace_emit2(type, a0, a1)						\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 2), a0, a1, 0, 0, 0)
+#define rtrace_emit3(type, a0, a1, a2)						\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 3), a0, a1, a2, 0, 0)
+#define rtrace_emit4(type, a0, a1, a2, a3)					\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 4), a0, a1, a2, a3, 0)
+#define rtrace_emit5(type, a0, a1, a2, a3, a4)					\
+	rtrace_emit_regs(RTRACE_TYPE_NARGS(type, 5), a0, a1, a2, a3, a4)
 
 #endif /* _RTRACE_EMIT_H */

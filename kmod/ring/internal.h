@@ -35,8 +35,8 @@
 #define RTRACE_REC_HDR_MAX	(3 + RTRACE_REC_MAX_VARINT)
 
 /* The lane bytes of union rtrace_wr_busy.all, without RTRACE_WR_SLOW. */
-#define RTRACE_BUSY_LANES	(~0ULL >> (64 - 8 * RTRACE_NR_LANES))
-static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES);
+#define RTRACE_BUSY_LANES	RTRACE_WR_LANES
+static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES && RTRACE_WR_OFF >= RTRACE_NR_LANES);
 
 /**
  * struct rtrace_lane - one lane of one CPU
@@ -49,12 +49,12 @@ static_assert(RTRACE_WR_SLOW >= RTRACE_NR_LANES);
  * @produced: sub-buffers published; the seq of the open one
  * @written: records in published sub-buffers
  * @bytes: record bytes in published sub-buffers
- * @nested: writes that began while another lane of the CPU was busy
  * @lost: owner-counted losses, totals per cause
  * @reported: losses already put in a header, per cause
- * @lost_rec: RTRACE_LOST_RECURSION, counted by a writer that does not own
- *	the lane (it interrupted the owner)
- * @lost_off: RTRACE_LOST_OFF, counted without owning the lane
+ * @lost_big: RTRACE_LOST_TOO_LARGE, counted without owning the lane (the
+ *	out-of-line raw writer drops a record surely too large before it
+ *	takes a lane); RTRACE_LOST_RECURSION and RTRACE_LOST_OFF, counted
+ *	without owning the lane too, are wc->lost_rec[] and wc->lost_off[]
  * @area: the memory behind @data
  * @consumed: reader: sub-buffers consumed, | RTRACE_PINNED while one is
  *	being copied (overwrite mode); on its own cache line
@@ -75,11 +75,9 @@ struct rtrace_lane {
 	u64 produced;
 	u64 written;
 	u64 bytes;
-	u64 nested;
 	u64 lost[RTRACE_NR_LOST];
 	u64 reported[RTRACE_NR_LOST];
-	local64_t lost_rec;
-	local64_t lost_off;
+	local64_t lost_big;
 	struct rtrace_area area;
 	u64 consumed ____cacheline_aligned_in_smp;
 	u64 subbufs_read;
@@ -95,7 +93,6 @@ struct rtrace_lane {
  * @depth: RTRACE_DEBUG: lane owners stacked on this CPU (LIFO check)
  * @stack: RTRACE_DEBUG: their lanes
  * @cpu: the CPU
- * @pairs: pairs[interrupting][interrupted] lane, owned by the interrupting lane
  * @lane: the lanes
  */
 struct rtrace_cpu {
@@ -106,7 +103,6 @@ struct rtrace_cpu {
 	u8 stack[8];
 #endif
 	unsigned int cpu;
-	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
 	struct rtrace_lane lane[RTRACE_NR_LANES];
 };
 
@@ -181,10 +177,12 @@ rtrace_slot(const struct rtrace_ring *ring, const struct rtrace_lane *lane, u64 
 /* Losses of cause @c so far, owner-counted or not. */
 static __always_inline u64 rtrace_lost_total(struct rtrace_lane *lane, unsigned int c)
 {
-	if (c == RTRACE_LOST_RECURSION)
-		return local64_read(&lane->lost_rec);
-	if (c == RTRACE_LOST_OFF)
-		return local64_read(&lane->lost_off);
+	if (c == RTRACE_LOST_RECURSION)	/* the inline writer counts there too */
+		return local64_read(&lane->wc->lost_rec[lane->lane_id]);
+	if (c == RTRACE_LOST_TOO_LARGE)
+		return READ_ONCE(lane->lost[c]) + local64_read(&lane->lost_big);
+	if (c == RTRACE_LOST_OFF)	/* the inline writer counts there too */
+		return local64_read(&lane->wc->lost_off[lane->lane_id]);
 	if (c == RTRACE_LOST_FULL)	/* the drop fast path's share too */
 		return READ_ONCE(lane->lost[c]) + READ_ONCE(lane->wc->lost_full[lane->lane_id]);
 	return READ_ONCE(lane->lost[c]);

@@ -287,7 +287,7 @@ noinline notrace int rtrace_lane_room(struct rtrace_ring *ring, struct rtrace_cp
 		rtrace_lane_close(ring, rc, lane, 0);
 		if (unlikely(lane->wr_broken)) {
 			/* Nothing more on this lane (rtrace_lane_close()). */
-			local64_inc(&lane->lost_off);
+			local64_inc(&lane->wc->lost_off[lane->lane_id]);
 			return -ENODEV;
 		}
 	}

@@ -243,7 +243,7 @@ void rtrace_ring_stats(struct rtrace_ring *ring, unsigned int cpu,
 	}
 	for (c = 0; c < RTRACE_NR_LOST; c++)
 		st->lost[c] = rtrace_lost_total(ln, c);
-	st->nested = READ_ONCE(ln->nested);
+	st->nested = READ_ONCE(ln->wc->nested[ln->lane_id]);
 	/* Pairs with smp_store_release() in rtrace_lane_close(). */
 	st->subbufs_written = smp_load_acquire(&ln->produced);
 	st->subbufs_read = READ_ONCE(ln->subbufs_read);
@@ -273,6 +273,6 @@ void rtrace_ring_nest_pairs(struct rtrace_ring *ring, unsigned int cpu,
 	rc = per_cpu_ptr(ring->cpus, cpu);
 	for (a = 0; a < RTRACE_NR_LANES; a++)
 		for (b = 0; b < RTRACE_NR_LANES; b++)
-			pairs[a][b] = READ_ONCE(rc->pairs[b][a]);
+			pairs[a][b] = READ_ONCE(rc->w.pairs[b][a]);
 }
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_nest_pairs);

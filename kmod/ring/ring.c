@@ -39,8 +39,9 @@
  * corrupted record).
  *
  * The common write is not in this directory: include/rtrace_wr.h writes it
- * inline in the caller (no lane busy, room, recording; see "The inline fast path"
- * there) on the writer state that starts each CPU's struct rtrace_cpu
+ * inline in the caller (its level's lane free, room, recording; see "The
+ * inline fast path" there; it also counts the recursion, full-ring and
+ * stopped drops) on the writer state that starts each CPU's struct rtrace_cpu
  * (struct rtrace_wr_cpu: the busy word, the clock, and per lane pos, end,
  * last_ts and nr_events, as arrays indexed by lane), following exactly the
  * protocol above.  Everything else comes to the out-of-line writers of
@@ -49,13 +50,18 @@
  *
  * The busy word.  Its lane bytes are read and written only by writers on
  * their own CPU (and by a flush, which runs there by IPI, or once no
- * writer can run).  Byte RTRACE_WR_SLOW is the exception: another CPU
- * stores it in rtrace_ring_set_running(), to send this CPU's writers out of
- * line while it does not record.  A writer that read the word before that
- * store may still finish its write on the fast path; set_running(false)
- * waits for such writes (synchronize_rcu()), and set_running(true) needs
- * no wait (a writer that still sees the byte set goes out of line, which
- * reads rc->on and either records or counts RTRACE_LOST_OFF).
+ * writer can run).  Bytes RTRACE_WR_SLOW and RTRACE_WR_OFF are the
+ * exception: another CPU stores them in rtrace_ring_set_running(), SLOW to
+ * send this CPU's writers out of line while it does not record, OFF (set
+ * and cleared with it) to let the inline writer count RTRACE_LOST_OFF
+ * itself when it finds exactly both set and no lane busy
+ * (RTRACE_WR_STOPPED; rtrace_ring_fail() sets SLOW alone).  A writer that
+ * read the word before those stores may still finish its write on the
+ * fast path; set_running(false) waits for such writes (synchronize_rcu()),
+ * and set_running(true) needs no wait (a writer that still sees both bytes
+ * set counts RTRACE_LOST_OFF, as an event emitted before the start; one
+ * that sees one byte of the two goes out of line, which reads rc->on and
+ * either records or counts RTRACE_LOST_OFF).
  *
  * The static key.  rtrace_wr_key is the first test of every writer, inline
  * or not (include/rtrace_wr.h, rtrace_wr_on()): off, a write is a jump and
@@ -105,9 +111,11 @@
  *     stats.written + sum(hdr.lost[other causes])   == events emitted
  *
  * Losses counted while the lane is not owned (RTRACE_LOST_RECURSION: the
- * owner is the writer we interrupted; RTRACE_LOST_OFF) use local64_t, an
- * interrupt-safe single-instruction increment; the owner reports the
- * difference to what it reported before.
+ * owner is the writer we interrupted; RTRACE_LOST_OFF; a raw record surely
+ * too large, RTRACE_LOST_TOO_LARGE, dropped before a lane is taken) use
+ * local64_t, an interrupt-safe single-instruction increment, inline or out
+ * of line alike; the owner reports the difference to what it reported
+ * before.
  *
  * Clock.  RTRACE_CLOCK_TSC (raw rdtsc, one instruction) when the kernel
  * trusts the TSC (constant, nonstop, not marked unstable); otherwise
@@ -132,7 +140,7 @@
  *   (rtrace_lane_take, rtrace_fast_begin)      program order, no SMP barrier
  *                                              (rtrace_lane_release,
  *                                              rtrace_fast_end: barrier() first)
- *   READ_ONCE(busy.all), READ_ONCE(rc->on)     WRITE_ONCE() of byte RTRACE_WR_SLOW
+ *   READ_ONCE(busy.all), READ_ONCE(rc->on)     WRITE_ONCE() of bytes RTRACE_WR_SLOW/OFF
  *   (rtrace_fast_begin, rtrace_wr_begin)       and of rc->on by another CPU in
  *                                              rtrace_ring_set_running(), then
  *                                              synchronize_rcu() when stopping
@@ -367,14 +375,17 @@ void rtrace_ring_set_running(struct rtrace_ring *ring, bool running)
 	}
 	WRITE_ONCE(ring->running, running);
 	/*
-	 * From this CPU into every CPU's busy word: byte RTRACE_WR_SLOW only
-	 * (see "The busy word" above).  Writers read these with READ_ONCE()
+	 * From this CPU into every CPU's busy word: bytes RTRACE_WR_SLOW and
+	 * RTRACE_WR_OFF only (see "The busy word" above).  Writers read these with READ_ONCE()
 	 * in rtrace_fast_begin() and rtrace_wr_begin(); one that missed the
 	 * stop is waited for below.
 	 */
 	for_each_cpu(cpu, &ring->cpumask) {
-		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->on, running);
-		WRITE_ONCE(per_cpu_ptr(ring->cpus, cpu)->w.busy.lane[RTRACE_WR_SLOW], !running);
+		struct rtrace_cpu *rc = per_cpu_ptr(ring->cpus, cpu);
+
+		WRITE_ONCE(rc->on, running);
+		WRITE_ONCE(rc->w.busy.lane[RTRACE_WR_SLOW], !running);
+		WRITE_ONCE(rc->w.busy.lane[RTRACE_WR_OFF], !running);
 	}
 	/* Writers are preempt-disabled sections: RCU-sched readers. */
 	if (!running)

@@ -23,38 +23,11 @@ struct rtrace_wr {
 	u64 ts;
 };
 
-/* Busy byte of lane @l in a snapshot of union rtrace_wr_busy.all. */
-static __always_inline u8 rtrace_busy_lane(u64 all, unsigned int l)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (u8)(all >> (56 - 8 * l));
-#else
-	return (u8)(all >> (8 * l));
-#endif
-}
-
-/*
- * Note a write that began while other lanes of this CPU were busy: per
- * lane, and per (interrupted, interrupting) pair for the nesting test.
- */
+/* The out-of-line twin of the inline nesting count (rtrace_wr_note_nested()). */
 static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 						unsigned int l, u64 busy_all)
 {
-	unsigned int b;
-
-	WRITE_ONCE(rc->lane[l].nested, rc->lane[l].nested + 1);
-	/* Only the busy lanes (usually one), lowest byte first. */
-	while (busy_all) {
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		b = (63 - __builtin_clzll(busy_all)) / 8;
-		busy_all &= ~(0xffULL << (8 * b));
-		b = 7 - b;
-#else
-		b = __builtin_ctzll(busy_all) / 8;
-		busy_all &= ~(0xffULL << (8 * b));
-#endif
-		WRITE_ONCE(rc->pairs[l][b], rc->pairs[l][b] + 1);
-	}
+	rtrace_wr_note_nested(&rc->w, l, busy_all);
 }
 
 NOKPROBE_SYMBOL(rtrace_note_nested);
@@ -87,7 +60,7 @@ static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 	ctx = RTRACE_REENTRANT ? rtrace_context_level() : 0;
 	/* Pairs with rtrace_ring_set_running() (ring.c's table). */
 	if (unlikely(!READ_ONCE(rc->on) || rtrace_debug_broken(ring))) {
-		local64_inc(&rc->lane[ctx].lost_off);
+		local64_inc(&rc->w.lost_off[ctx]);
 		return -ENODEV;
 	}
 	busy = RTRACE_REENTRANT ? READ_ONCE(rc->w.busy.all) & RTRACE_BUSY_LANES : 0;
@@ -95,7 +68,7 @@ static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 	if (unlikely(busy) && rtrace_busy_lane(busy, l)) {
 		l = RTRACE_LANE_SPARE;
 		if (rtrace_busy_lane(busy, l)) {
-			local64_inc(&rc->lane[ctx].lost_rec);
+			local64_inc(&rc->w.lost_rec[ctx]);
 			return -EBUSY;
 		}
 	}
@@ -112,10 +85,11 @@ static __always_inline int rtrace_wr_begin(struct rtrace_wr *w)
 }
 
 /*
- * Before the clock is read: drop the record if the lane is full in discard
- * mode and the reader has consumed nothing since the out-of-line writer
- * found it so (RTRACE_LOST_FULL; rtrace_fast_full() in include/rtrace_wr.h
- * is the inline twin of this test).  Return: 0, or -ENOSPC, counted.
+ * The record may not fit (rtrace_wr_fits() said no), before the clock is
+ * read: drop it if the lane is full in discard mode and the reader has
+ * consumed nothing since the out-of-line writer found it so
+ * (RTRACE_LOST_FULL; rtrace_fast_full() in include/rtrace_wr.h is the
+ * inline twin of this test).  Return: 0, or -ENOSPC, counted.
  */
 static __always_inline int rtrace_wr_full(const struct rtrace_wr *w)
 {
@@ -199,6 +173,47 @@ static __always_inline u8 *rtrace_put_bytes(u8 *p, const u8 *src, u32 len)
 	return p + len;
 }
 
+/*
+ * A raw payload of at most this many bytes fits any sub-buffer (the
+ * smallest is a page; a record adds at most 3 + 5 + 10 bytes to it), so
+ * only a longer one needs rtrace_raw_drop_big().
+ */
+#define RTRACE_RAW_FITS_ANY	(PAGE_SIZE - sizeof(struct rtrace_subbuf_hdr) - 18)
+
+/*
+ * Is a raw record of @len bytes surely too large for the recording ring's
+ * sub-buffers (its type, length and delta take at least a byte each)?
+ * Then it is dropped before any lane is taken or the clock read, counted
+ * (RTRACE_LOST_TOO_LARGE) in the lane of the caller's context level
+ * without owning it (lane->lost_big, a local64_t), so the drop costs less
+ * than a stored record.  Off, stopped or not recording on this CPU: false,
+ * for rtrace_wr_begin() to decide and count.  A record near the limit is
+ * sized exactly by the writer.  Return: true if dropped and counted.
+ */
+static __always_inline bool rtrace_raw_drop_big(u32 len)
+{
+	struct rtrace_ring *ring;
+	struct rtrace_cpu *rc;
+	bool dropped = false;
+
+	if (!rtrace_wr_on())
+		return false;
+	/* The RCU-sched read side (ring.c's table), and this CPU's lanes. */
+	preempt_disable_notrace();
+	ring = rcu_dereference_raw(rtrace_active);
+	if (unlikely(!ring) || (size_t)len + 3 <= ring->payload)
+		goto out;
+	rc = this_cpu_ptr(ring->cpus);
+	/* Pairs with rtrace_ring_set_running() (ring.c's table). */
+	if (!READ_ONCE(rc->on) || rtrace_debug_broken(ring))
+		goto out;
+	local64_inc(&rc->lane[RTRACE_REENTRANT ? rtrace_context_level() : 0].lost_big);
+	dropped = true;
+out:
+	preempt_enable_notrace();
+	return dropped;
+}
+
 /* ---------------------------------------------------------------------
  * The exported writers: the same steps (begin, room, head, payload,
  * commit, end) around their own payload.  (One body with the payload in a
@@ -236,17 +251,19 @@ int notrace rtrace_emit(u16 type, unsigned int nargs, const u64 *args)
 	if (unlikely(ret))
 		goto out;
 	/* At most 3 + 10 + 14 * 10 bytes: never too large. */
-	ret = rtrace_wr_full(&w);
-	if (unlikely(ret))
-		goto release;
-	rtrace_wr_clock(&w);
-	if (!rtrace_wr_fits(&w, nargs * RTRACE_REC_MAX_VARINT)) {
+	if (unlikely(!rtrace_wr_fits(&w, nargs * RTRACE_REC_MAX_VARINT))) {
+		ret = rtrace_wr_full(&w);
+		if (ret)
+			goto release;
+		rtrace_wr_clock(&w);
 		fixed = rtrace_vlen(h);
 		for (i = 0; i < nargs; i++)
 			fixed += rtrace_vlen(args[i]);
 		ret = rtrace_wr_room(&w, fixed);
 		if (ret)
 			goto release;
+	} else {
+		rtrace_wr_clock(&w);
 	}
 	p = rtrace_wr_head(&w, h);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
@@ -298,11 +315,11 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 	if (unlikely(ret))
 		goto out;
 	/* At most 3 + 10 + 5 * 10 bytes: never too large. */
-	ret = rtrace_wr_full(&w);
-	if (unlikely(ret))
-		goto release;
-	rtrace_wr_clock(&w);
-	if (!rtrace_wr_fits(&w, RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT)) {
+	if (unlikely(!rtrace_wr_fits(&w, RTRACE_EMIT_REGS_MAX * RTRACE_REC_MAX_VARINT))) {
+		ret = rtrace_wr_full(&w);
+		if (ret)
+			goto release;
+		rtrace_wr_clock(&w);
 		fixed = rtrace_vlen(h);
 		fixed += nargs > 0 ? rtrace_vlen(a0) : 0;
 		fixed += nargs > 1 ? rtrace_vlen(a1) : 0;
@@ -312,6 +329,8 @@ int notrace __rtrace_emit_regs(u32 type_nargs, u64 a0, u64 a1, u64 a2, u64 a3, u
 		ret = rtrace_wr_room(&w, fixed);
 		if (ret)
 			goto release;
+	} else {
+		rtrace_wr_clock(&w);
 	}
 	p = rtrace_wr_head(&w, h);
 	rtrace_inject(RTRACE_INJ_MID_ENCODE);
@@ -336,6 +355,56 @@ NOKPROBE_SYMBOL(__rtrace_emit_regs);
 #define rtrace_raw_notrace notrace
 #endif
 
+/* __rtrace_emit_raw() once a surely too large record is out of the way. */
+static noinline notrace int rtrace_emit_raw_body(u16 type, const void *data, u32 len)
+{
+	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
+	struct rtrace_wr w __uninitialized;
+	int ret;
+	u8 *p;
+
+	if (unlikely(!type))
+		return -EINVAL;
+	preempt_disable_notrace();
+	ret = rtrace_wr_begin(&w);
+	if (unlikely(ret))
+		goto out;
+	if (unlikely(!rtrace_wr_fits(&w, 5 + (size_t)len))) {
+		/*
+		 * Too large for this ring's sub-buffers, sized exactly (h and
+		 * len take at most 3 + 5 bytes, the delta at least 1); the
+		 * surely too large were dropped by __rtrace_emit_raw().
+		 */
+		if (unlikely((size_t)len + 3 + 5 + 1 > w.ring->payload) &&
+		    rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len + 1 > w.ring->payload) {
+			rtrace_lost(&w.rc->lane[w.l], RTRACE_LOST_TOO_LARGE);
+			ret = -E2BIG;
+			goto release;
+		}
+		ret = rtrace_wr_full(&w);
+		if (ret)
+			goto release;
+		rtrace_wr_clock(&w);
+		ret = rtrace_wr_room(&w, rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
+		if (ret)
+			goto release;
+	} else {
+		rtrace_wr_clock(&w);
+	}
+	p = rtrace_wr_head(&w, h);
+	p = rtrace_put_varint(p, len);
+	rtrace_inject(RTRACE_INJ_MID_ENCODE);
+	p = rtrace_put_bytes(p, data, len);
+	rtrace_wr_commit(&w, p);
+release:
+	rtrace_wr_end(&w);
+out:
+	preempt_enable_notrace();
+	return ret;
+}
+
+NOKPROBE_SYMBOL(rtrace_emit_raw_body);
+
 /**
  * __rtrace_emit_raw() - the out-of-line writer behind rtrace_emit_raw()
  * @type: event type, from RTRACE_EV_FIRST_USER (0 is invalid)
@@ -351,48 +420,14 @@ NOKPROBE_SYMBOL(__rtrace_emit_regs);
  */
 int rtrace_raw_notrace __rtrace_emit_raw(u16 type, const void *data, u32 len)
 {
-	u64 h = ((u64)type << 4) | RTRACE_REC_RAW;
-	struct rtrace_wr w __uninitialized;
-	int ret;
-	u8 *p;
-
 	rtrace_unit_count_slow();
-	if (unlikely(!type))
-		return -EINVAL;
-	preempt_disable_notrace();
-	ret = rtrace_wr_begin(&w);
-	if (unlikely(ret))
-		goto out;
 	/*
-	 * Too large for any sub-buffer: dropped before the clock is read,
-	 * sized exactly only near the limit (h and len take at most 3 + 5
-	 * bytes, the delta at least 1).
+	 * Before the body's frame (six saved registers): the too-large drop
+	 * then costs less than storing a record.
 	 */
-	if (unlikely((size_t)len + 3 + 5 + 1 > w.ring->payload) &&
-	    rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len + 1 > w.ring->payload) {
-		rtrace_lost(&w.rc->lane[w.l], RTRACE_LOST_TOO_LARGE);
-		ret = -E2BIG;
-		goto release;
-	}
-	ret = rtrace_wr_full(&w);
-	if (unlikely(ret))
-		goto release;
-	rtrace_wr_clock(&w);
-	if (!rtrace_wr_fits(&w, 5 + (size_t)len)) {
-		ret = rtrace_wr_room(&w, rtrace_vlen(h) + rtrace_vlen(len) + (size_t)len);
-		if (ret)
-			goto release;
-	}
-	p = rtrace_wr_head(&w, h);
-	p = rtrace_put_varint(p, len);
-	rtrace_inject(RTRACE_INJ_MID_ENCODE);
-	p = rtrace_put_bytes(p, data, len);
-	rtrace_wr_commit(&w, p);
-release:
-	rtrace_wr_end(&w);
-out:
-	preempt_enable_notrace();
-	return ret;
+	if (unlikely(len > RTRACE_RAW_FITS_ANY) && type && rtrace_raw_drop_big(len))
+		return -E2BIG;
+	return rtrace_emit_raw_body(type, data, len);
 }
 EXPORT_SYMBOL_GPL(__rtrace_emit_raw);
 NOKPROBE_SYMBOL(__rtrace_emit_raw);

@@ -656,7 +656,7 @@ static int test_off(void)
 /*
  * Off means off: until the attached ring's first start, and after it is
  * detached, no writer enters the out-of-line writers and nothing is
- * counted; a stopped ring counts RTRACE_LOST_OFF exactly.
+ * counted; a stopped ring counts RTRACE_LOST_OFF exactly, inline.
  */
 static int test_key(void)
 {
@@ -681,14 +681,24 @@ static int test_key(void)
 	rtrace_ring_set_running(ring, true);
 	rtrace_ring_set_running(ring, false);
 	CHECK(static_branch_likely(&rtrace_wr_key), "key off while stopped");
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
 	for (i = 0; i < 7; i++)
 		CHECK(rtrace_emit1(EV_TYPE, i) == -ENODEV, "stopped");
+	for (i = 0; i < 5; i++)
+		CHECK(rtrace_emit_raw(EV_TYPE, payload, 16) == -ENODEV, "stopped: raw");
+	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+#ifdef RTRACE_DEBUG
+	CHECK(slow == 12, "debug build: %lu of 12 stopped writes out of line", slow);
+#else
+	/* Counted inline (busy word RTRACE_WR_STOPPED). */
+	CHECK(slow == 0, "%lu of 12 stopped writes out of line", slow);
+#endif
 	rtrace_ring_set_running(ring, true);
 	rtrace_ring_set_running(ring, true);	/* one reference per ring */
 	CHECK(rtrace_emit1(EV_TYPE, 1) == 0, "running");
 	reader_init(&r, ring, NULL, NULL);
 	ret = reader_finish(&r, false);
-	CHECK(r.lr[0][0].lost[RTRACE_LOST_OFF] == 7, "stopped: lost_off %llu of 7",
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_OFF] == 12, "stopped: lost_off %llu of 12",
 	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_OFF]);
 	CHECK(r.lr[0][0].records == 1, "records");
 	free(r.buf);
@@ -800,6 +810,81 @@ static int test_fast_path(bool tsc)
 	 */
 	CHECK(slow <= 3 * subbufs + 1, "%lu writes out of line for %llu sub-buffers",
 	      slow, (unsigned long long)subbufs);
+#endif
+	return ret;
+}
+
+/*
+ * The nested write and the recursion drop take the inline path too: an
+ * "NMI" writing while the task lane is held writes inline on its own lane,
+ * counted nested, per pair; a task-level write while the task lane and
+ * the spare lane are held is dropped inline as recursion; a raw record
+ * surely too large is dropped before a lane is taken.  All counted
+ * exactly (out of line in debug builds, which check every write there).
+ */
+static int test_nested_inline(void)
+{
+	static u8 big[16384];
+	const unsigned int n = 2000;
+	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];
+	struct rtrace_lane_stats st;
+	struct rtrace_ring *ring;
+	struct rtrace_cpu *rc;
+	unsigned long slow_nest, slow_rec;
+	unsigned long long subbufs;
+	struct reader r;
+	unsigned int i;
+	int ret;
+
+	ring = make_ring(4096, 64, false);
+	CHECK(ring, "ring");
+	preempt_disable_notrace();
+	rc = this_cpu_ptr(ring->cpus);
+	rtrace_lane_take(ring, rc, RTRACE_LANE_TASK);
+	__atomic_store_n(&shim_ctx, 3, __ATOMIC_RELAXED);
+	slow_nest = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i += 2) {
+		CHECK(rtrace_emit3(EV_TYPE, i, 1000 + i, 100000 + i) == 0, "nested emit3");
+		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == 0, "nested raw");
+	}
+	slow_nest = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow_nest;
+	__atomic_store_n(&shim_ctx, 0, __ATOMIC_RELAXED);
+	rtrace_lane_take(ring, rc, RTRACE_LANE_SPARE);
+	slow_rec = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i += 2) {
+		CHECK(rtrace_emit3(EV_TYPE, i, 1, 2) == -EBUSY, "recursion emit3");
+		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == -EBUSY, "recursion raw");
+	}
+	slow_rec = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow_rec;
+	rtrace_lane_release(ring, rc, RTRACE_LANE_SPARE);
+	rtrace_lane_release(ring, rc, RTRACE_LANE_TASK);
+	preempt_enable_notrace();
+	CHECK(rtrace_emit_raw(EV_TYPE, big, sizeof(big)) == -E2BIG, "too large");
+	rtrace_ring_nest_pairs(ring, 0, pairs);
+	rtrace_ring_stats(ring, 0, 3, &st);
+	reader_init(&r, ring, NULL, NULL);
+	ret = reader_finish(&r, false);
+	subbufs = r.lr[0][3].subbufs;
+	printf("# nested: %lu of %u writes out of line, %llu sub-buffers; recursion: %lu of %u\n",
+	       slow_nest, n, subbufs, slow_rec, n);
+	CHECK(r.lr[0][3].records == n, "nmi lane records %llu of %u",
+	      (unsigned long long)r.lr[0][3].records, n);
+	CHECK(st.nested == n, "nested %llu of %u", (unsigned long long)st.nested, n);
+	CHECK(pairs[0][3] == n, "pairs task<-nmi %llu of %u", (unsigned long long)pairs[0][3], n);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_RECURSION] == n, "recursion %llu of %u",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_RECURSION], n);
+	CHECK(r.lr[0][0].lost[RTRACE_LOST_TOO_LARGE] == 1, "too large %llu",
+	      (unsigned long long)r.lr[0][0].lost[RTRACE_LOST_TOO_LARGE]);
+	free(r.buf);
+	drop_ring(ring);
+#ifdef RTRACE_DEBUG
+	CHECK(slow_nest == n && slow_rec == n, "debug build: %lu and %lu of %u out of line",
+	      slow_nest, slow_rec, n);
+#else
+	/* The first write of the lane and the switches, as test_fast_path(). */
+	CHECK(slow_nest <= 3 * subbufs + 1, "%lu nested writes out of line for %llu sub-buffers",
+	      slow_nest, subbufs);
+	CHECK(slow_rec == 0, "%lu of %u recursion drops out of line", slow_rec, n);
 #endif
 	return ret;
 }
@@ -1177,6 +1262,7 @@ int main(int argc, char **argv)
 	tap(test_varints() == 0, "varints of every length through all writers");
 	tap(test_fast_path(true) == 0, "common case inline, TSC clock (out of line in debug)");
 	tap(test_fast_path(false) == 0, "common case inline, local clock (out of line in debug)");
+	tap(test_nested_inline() == 0, "nested write and recursion drop inline, counted exactly");
 	tap(test_sizes(4096) == 0, "every raw size up to the limit (4 KiB sub-buffers)");
 	tap(test_sizes(8192) == 0, "every raw size up to the limit (8 KiB sub-buffers)");
 	tap(test_fill(false, false) == 0, "discard mode full: newest dropped, counted");
