@@ -26,12 +26,10 @@
 #include <trace/events/sched.h>
 
 #include "pids.h"
+#include "source.h"
 
 DEFINE_STATIC_KEY_FALSE(rtrace_pids_key);
 struct rtrace_pids *rtrace_pids_cur;
-
-static struct tracepoint *pids_fork_tp;
-static bool pids_follow_on;
 
 /*
  * Add @id to @set unless it is there.  Any context (cmpxchg only).
@@ -112,11 +110,12 @@ struct rtrace_pids *rtrace_pids_create(const u32 *ids, u32 nr, u32 flags)
 	return set;
 }
 
-static void pids_find(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "sched_process_fork"))
-		pids_fork_tp = tp;
-}
+/* The follow probe, ahead of the default priority: before the fork and name probes. */
+static struct rtrace_tp_probe pids_fork = {
+	.tp_name = "sched_process_fork",
+	.probe = rtrace_pids_probe_fork,
+	.prio = TRACEPOINT_DEFAULT_PRIO + 1,
+};
 
 /**
  * rtrace_pids_start() - switch the filter of a session that starts on
@@ -134,18 +133,13 @@ int rtrace_pids_start(struct rtrace_pids *set)
 		return 0;
 	WRITE_ONCE(rtrace_pids_cur, set);
 	if (set->flags & RTRACE_PIDS_FOLLOW) {
-		if (!pids_fork_tp)
-			for_each_kernel_tracepoint(pids_find, NULL);
-		if (!pids_fork_tp) {
+		if (!pids_fork.tp && !rtrace_tp_probe_find(&pids_fork)) {
 			ret = -EOPNOTSUPP;
 			goto clear;
 		}
-		/* Ahead of the default priority: before the fork and name probes. */
-		ret = tracepoint_probe_register_prio(pids_fork_tp, rtrace_pids_probe_fork, NULL,
-						     TRACEPOINT_DEFAULT_PRIO + 1);
+		ret = rtrace_tp_probe_attach(&pids_fork);
 		if (ret)
 			goto clear;
-		pids_follow_on = true;
 	}
 	/*
 	 * The key's patching synchronises every CPU (text_poke_sync()), and
@@ -171,12 +165,8 @@ void rtrace_pids_stop(void)
 {
 	if (!READ_ONCE(rtrace_pids_cur))
 		return;
-	if (pids_follow_on) {
-		WARN_ON_ONCE(tracepoint_probe_unregister(pids_fork_tp, rtrace_pids_probe_fork,
-							 NULL));
-		pids_follow_on = false;
+	if (rtrace_tp_probe_detach(&pids_fork))
 		tracepoint_synchronize_unregister();
-	}
 	static_branch_disable(&rtrace_pids_key);
 	WRITE_ONCE(rtrace_pids_cur, NULL);
 }

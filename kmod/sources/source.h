@@ -90,18 +90,21 @@ struct rtrace_source {
  * struct rtrace_tp_probe - a probe on one of the kernel's tracepoints
  * @tp_name: the tracepoint's name
  * @probe: the probe: (void *data, then the tracepoint's TP_PROTO)
+ * @prio: its priority among the tracepoint's probes (higher runs first;
+ *	0: TRACEPOINT_DEFAULT_PRIO, as tracepoint_probe_register())
  * @tp: the tracepoint, set by rtrace_tp_probe_find() (NULL: this kernel
  *	lacks it)
  * @on: the probe is registered
  *
  * Every source that attaches to tracepoints keeps its probes in a table of
- * these (tracepoints.c, names.c) and attaches them with the calls below;
+ * these (tracepoints.c, names.c, pids.c) and attaches them with the calls below;
  * @tp and @on are written at load and by ->enable() and ->disable() only
  * (rdev.lock held).
  */
 struct rtrace_tp_probe {
 	const char *tp_name;
 	void *probe;
+	int prio;
 	struct tracepoint *tp;
 	bool on;
 };

@@ -488,7 +488,7 @@ bool rtrace_tp_probe_find(struct rtrace_tp_probe *p)
  * A probe whose tracepoint this kernel lacks is left off (not an error).
  *
  * Context: process context, may sleep; rdev.lock held (->enable()).
- * Return: 0, or the error of tracepoint_probe_register() (which the
+ * Return: 0, or the error of tracepoint_probe_register_prio() (which the
  * kernel log names).
  */
 int rtrace_tp_probe_attach(struct rtrace_tp_probe *p)
@@ -497,7 +497,8 @@ int rtrace_tp_probe_attach(struct rtrace_tp_probe *p)
 
 	if (!p->tp)
 		return 0;
-	ret = tracepoint_probe_register(p->tp, p->probe, NULL);
+	ret = tracepoint_probe_register_prio(p->tp, p->probe, NULL,
+					     p->prio ?: TRACEPOINT_DEFAULT_PRIO);
 	if (ret) {
 		pr_warn("rtrace: cannot attach to tracepoint %s: %d\n", p->tp_name, ret);
 		return ret;
