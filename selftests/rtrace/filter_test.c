@@ -396,6 +396,7 @@ TEST_F(flt, bad_config)
 {
 	struct rtrace_config c = self->cfg;
 	struct rtrace_info before, after;
+	uint32_t i;
 	uint32_t ids[2] = { (uint32_t)getpid(), (uint32_t)getpid() };
 	struct {
 		struct rtrace_config cfg;
@@ -468,18 +469,14 @@ TEST_F(flt, bad_config)
 	ASSERT_EQ(0, rt_info(self->fd, &after));
 	EXPECT_EQ(1, after.nr_pids);
 	/* Exactly RTRACE_PIDS_MAX ids are accepted. */
-	{
-		uint32_t i;
-
-		for (i = 0; i < RTRACE_PIDS_MAX; i++)
-			self->ids[i] = i + 1;
-		c.size = sizeof(c);
-		c.pids_ptr = (uintptr_t)self->ids;
-		c.nr_pids = RTRACE_PIDS_MAX;
-		ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &c));
-		ASSERT_EQ(0, rt_info(self->fd, &after));
-		EXPECT_EQ(RTRACE_PIDS_MAX, after.nr_pids);
-	}
+	for (i = 0; i < RTRACE_PIDS_MAX; i++)
+		self->ids[i] = i + 1;
+	c.size = sizeof(c);
+	c.pids_ptr = (uintptr_t)self->ids;
+	c.nr_pids = RTRACE_PIDS_MAX;
+	ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &c));
+	ASSERT_EQ(0, rt_info(self->fd, &after));
+	EXPECT_EQ(RTRACE_PIDS_MAX, after.nr_pids);
 }
 
 int main(int argc, char **argv)
