@@ -109,6 +109,12 @@ debug_needed=0
 case " $KERNELS " in *" debug "*)
 	{ [ -z "$TESTS" ] || [ -n "$progs" ] || want cli || want stress; } && debug_needed=1 ;;
 esac
+# A cached debug kernel needs no job: its VM runs then start first, as the
+# longest, instead of after whatever was queued while the no-op job ran.
+if [ $debug_needed = 1 ] && [ -r "$(scripts/build-debug-kernel.sh --print-dir)/bzImage" ]; then
+	debug_needed=0
+	echo "# check: debug kernel cached: $(scripts/build-debug-kernel.sh --print-dir)"
+fi
 [ $debug_needed = 1 ] && job debug-kernel scripts/build-debug-kernel.sh
 
 # The fuzzer's 100,000 calls per kernel are shared by the boots of that
