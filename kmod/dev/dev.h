@@ -77,7 +77,8 @@
  *	(rdev.read_mutex)
  * @hdr_size: bytes at @hdr
  * @nr_subbufs: sub-buffers per lane
- * @any_read: a consumer has consumed a sub-buffer (rdev.read_mutex)
+ * @any_read: a read() consumer has consumed a sub-buffer (rdev.read_mutex);
+ *	a mapper's count once it releases them (rdev_mmap_released())
  * @broken: an always-on check found the ring broken and the session was
  *	stopped (rdev_broken_locked())
  * @broken_pending: @broken_rep is still to be delivered (rdev.read_mutex)
@@ -90,6 +91,7 @@
  * @produced: stream bytes copied into @data (rdev.read_mutex)
  * @consumed: last sane value of @ctrl->consumed (rdev.read_mutex)
  * @mmap_hdr_done: the stream header went into @data (rdev.read_mutex)
+ * @mmap_hdr_end: stream offset just after that header (rdev.read_mutex)
  * @ctrl_maps: live vmas of the control page (rdev.lock)
  * @data_maps: live vmas of the meta page and data area (rdev.lock)
  * @eof_flush_gen: rdev.gen of the last flush at end of data (rdev.lock)
@@ -117,6 +119,7 @@ struct rdev_session {
 	u64 produced;
 	u64 consumed;
 	bool mmap_hdr_done;
+	u64 mmap_hdr_end;
 	unsigned int ctrl_maps;
 	unsigned int data_maps;
 	unsigned long eof_flush_gen;
@@ -200,6 +203,7 @@ int rdev_mmap(struct file *file, struct vm_area_struct *vma);
 bool rdev_mmap_fill(struct rdev_session *s, u32 state);
 size_t rdev_mmap_leftover(struct rdev_session *s, char __user **ubuf, size_t room, int *err);
 bool rdev_mmap_has_leftover(struct rdev_session *s);
+bool rdev_mmap_released(struct rdev_session *s);
 
 /* The device's interface to main.c. */
 extern const struct file_operations rtrace_dev_fops;

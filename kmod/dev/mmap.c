@@ -84,6 +84,7 @@ bool rdev_mmap_fill(struct rdev_session *s, u32 state)
 			goto publish;
 		rdev_mmap_put(s, hdr, s->hdr_size);
 		s->mmap_hdr_done = true;
+		s->mmap_hdr_end = s->produced;
 	}
 	/* Stops at -ENOSPC: the rest waits for the consumer. */
 	rdev_pump(s, s->data_size - (s->produced - s->consumed), rdev_mmap_put_unit, NULL, &err);
@@ -184,6 +185,26 @@ bool rdev_mmap_has_leftover(struct rdev_session *s)
 	ret = s->consumed != s->produced;
 	mutex_unlock(&rdev.read_mutex);
 	return ret;
+}
+
+/**
+ * rdev_mmap_released() - has a mapper released sub-buffers of the session?
+ * @s: the session
+ *
+ * Released means gone for good: the mapper moved @ctrl->consumed past
+ * them.  Units it only received stay for rdev_mmap_leftover().
+ *
+ * Context: process context, rdev.read_mutex held.
+ * Return: true if the data area's consumer released anything after the
+ * stream header.
+ */
+bool rdev_mmap_released(struct rdev_session *s)
+{
+	lockdep_assert_held(&rdev.read_mutex);
+	if (!s->data || !s->mmap_hdr_done)
+		return false;
+	rdev_mmap_sync_consumed(s);
+	return s->consumed > s->mmap_hdr_end;
 }
 
 /* rdev.lock held, and mmap_lock (which nests outside it). */

@@ -57,6 +57,9 @@ static void rdev_rr_next(void)
  *
  * @s->hdr, or once a consumer has consumed sub-buffers of the session, a
  * copy flagged RTRACE_STREAM_RESUMED with its own CRC (built on first use).
+ * A mapper has consumed what it released through the control page; what
+ * it left unreleased goes to the next read() consumer from its first unit
+ * (rdev_mmap_leftover()), so that stream is not resumed.
  *
  * Context: process context, rdev.read_mutex held.
  * Return: @s->hdr_size bytes, or NULL if out of memory.
@@ -66,7 +69,7 @@ const void *rdev_stream_hdr(struct rdev_session *s)
 	struct rtrace_stream_hdr *h;
 
 	lockdep_assert_held(&rdev.read_mutex);
-	if (!s->any_read)
+	if (!s->any_read && !rdev_mmap_released(s))
 		return s->hdr;
 	if (!s->hdr_resumed) {
 		h = kmemdup(s->hdr, s->hdr_size, GFP_KERNEL);
@@ -188,7 +191,6 @@ size_t rdev_pump(struct rdev_session *s, size_t room, rdev_put_fn put, void *dst
 			break;
 		}
 		rtrace_ring_consume(s->ring, cpu, lane);
-		s->any_read = true;
 		moved += n;
 		rdev_rr_next();
 		idle = 0;
@@ -211,6 +213,7 @@ static int rdev_put_user(struct rdev_session *s, void *dst, const void *unit, si
 	if (copy_to_user(*ubuf, unit, len))
 		return -EFAULT;
 	*ubuf += len;
+	s->any_read = true;
 	return 0;
 }
 

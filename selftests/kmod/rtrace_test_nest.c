@@ -32,6 +32,7 @@
 #include <linux/vmalloc.h>
 #include <linux/bitmap.h>
 #include "kmod/ring/ring.h"
+#include "kmod/ring/internal.h"
 #include "include/rtrace_emit.h"
 
 static int mode;
@@ -361,6 +362,43 @@ static const char *pair_str(char *buf, size_t len, u64 v, bool possible)
 	return buf;
 }
 
+/*
+ * What a new ring's lane memory holds before anything is written: the
+ * RTRACE_DEBUG pattern (rtrace_debug_poison()) in a debug build of
+ * rtrace.ko, zeroes in a normal one.  Proves that leak_test's scan for
+ * the pattern is not vacuous.  Counts 8-byte words of @cpu's lanes.
+ */
+static const char *fill_kind(struct rtrace_ring *ring, unsigned int cpu, u64 *pat, u64 *zero,
+			     u64 *other)
+{
+	struct rtrace_cpu *rc = per_cpu_ptr(ring->cpus, cpu);
+	unsigned int l;
+	size_t i, n;
+
+	*pat = *zero = *other = 0;
+	for (l = 0; l < RTRACE_NR_LANES; l++) {
+		const u64 *w = rc->lane[l].area.addr;
+
+		if (!w)
+			continue;
+		n = (size_t)rc->lane[l].area.nr_pages * PAGE_SIZE / sizeof(u64);
+		for (i = 0; i < n; i++) {
+			if (w[i] == RTRACE_DEBUG_POISON)
+				(*pat)++;
+			else if (!w[i])
+				(*zero)++;
+			else
+				(*other)++;
+		}
+	}
+	/* a few words of sub-buffer headers may be written at creation */
+	if (*pat && *pat >= 64 * (*zero + *other))
+		return "pattern";
+	if (!*pat && *zero >= 64 * *other)
+		return "zero";
+	return "mixed";
+}
+
 static int run(void)
 {
 	struct rtrace_ring_geom geom = {
@@ -376,6 +414,8 @@ static int run(void)
 	char b[6][24];
 	int ret, errors = 0, len;
 	u64 busy = 0, full = 0;
+	u64 fill_pat, fill_zero, fill_other;
+	const char *fill;
 	bool fast;
 
 	if (mode == 1 && rtrace_debug_set_inject(NULL) == -EOPNOTSUPP) {
@@ -398,6 +438,7 @@ static int run(void)
 	ring = rtrace_ring_create(&geom);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
+	fill = fill_kind(ring, target_cpu, &fill_pat, &fill_zero, &fill_other);
 	ret = rtrace_ring_attach(ring);
 	if (ret) {
 		rtrace_ring_destroy(ring);
@@ -513,11 +554,11 @@ static int run(void)
 	}
 	if (len < sizeof(result))
 		snprintf(result + len, sizeof(result) - len,
-			 " events=%llu read=%llu nmis=%d fast=%d debug=%d",
+			 " events=%llu read=%llu nmis=%d fast=%d debug=%d fill=%s words=%llu/%llu/%llu",
 			 (u64)prods[0].attempts + prods[1].attempts + prods[2].attempts +
 			 prods[3].attempts + prods[4].attempts, nr_read,
 			 atomic_read(&nmi_seen), fast,
-			 rtrace_debug_set_inject(NULL) == 0);
+			 rtrace_debug_set_inject(NULL) == 0, fill, fill_pat, fill_zero, fill_other);
 	ret = 0;
 out_nmi:
 	unregister_nmi_handler(NMI_LOCAL, "rtrace_nest");

@@ -116,6 +116,12 @@ static void nest_random(struct __test_metadata *_metadata, const char *clock)
 			EXPECT_LT(0, v) TH_LOG("no %s nesting observed", pairs[i]);
 	}
 	EXPECT_EQ(!field(res, "debug"), field(res, "fast")) TH_LOG("result: %s", res);
+	/*
+	 * A new lane's memory: the debug pattern leak_test scans for in a
+	 * debug build (so that scan can find something), zeroes otherwise.
+	 */
+	EXPECT_NE(NULL, strstr(res, field(res, "debug") == 1 ? " fill=pattern " : " fill=zero "))
+		TH_LOG("result: %s", res);
 }
 
 /* The clock rtrace picks here: trace_clock_local() (TCG has no invariant TSC). */

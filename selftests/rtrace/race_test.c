@@ -199,11 +199,6 @@ static int prove(struct __test_metadata *_metadata, const uint8_t *buf, size_t l
 	}
 	if (pclose(f) || strncmp(line, "verify: ok ", 11))
 		ret = -1;
-	/* -2: only verify's counters disagree, every record is there */
-	if (ret && strstr(line, "verify: FAIL ") && strstr(line, " counters=") &&
-	    strstr(line, " missing=0 duplicate=0 bad_check=0 wrong_cpu=0 wrong_lane=0 backwards=0 ") &&
-	    strstr(line, " decode=0"))
-		ret = -2;
 	line[strcspn(line, "\n")] = 0;
 	printf("# %s: %s (%zu bytes)\n", name, line[0] ? line : "no verify line", len);
 	/* a failed capture stays for a look (selftests/vm/run --out) */
@@ -680,6 +675,7 @@ TEST_F_TIMEOUT(race, read_after_killed_mapper, 300)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	struct rtrace_mmap_ctrl *ctrl;
+	struct rtrace_stream_hdr sh;
 	uint8_t *buf;
 	uint64_t c;
 	ssize_t got;
@@ -698,25 +694,22 @@ TEST_F_TIMEOUT(race, read_after_killed_mapper, 300)
 	ASSERT_EQ(c, unit_prefix(buf, c));
 	got = rt_drain(self->fd, buf + c, SEG_CAP - c, 65536);
 	ASSERT_LT(0, got) TH_LOG("drain: %s", strerror(-got));
-	h = c ? hdr_unit(buf + c, got) : 0;
+	/*
+	 * read() gets its own stream header, RESUMED only if the mapper
+	 * released a sub-buffer: what it did not release is this reader's,
+	 * from the first unit on (rdev_mmap_leftover()).
+	 */
+	h = hdr_unit(buf + c, got);
+	ASSERT_LT(0, h);
+	memcpy(&sh, buf + c, sizeof(sh));
+	EXPECT_EQ(c > hdr_unit(buf, c), !!(sh.flags & RTRACE_STREAM_RESUMED))
+		TH_LOG("mapper released %llu bytes, read()'s header flags 0x%x",
+		       (unsigned long long)c, sh.flags);
+	if (!c)
+		h = 0;	/* the mapper's stream header was not kept: this one is */
 	memmove(buf + c, buf + c + h, got - h);
 	ret = prove(_metadata, buf, c + got - h, "read() after a killed mapper");
 	printf("# faults: reader_killed_in_mmap=1\n");
-	/*
-	 * Known issue, 2026-11-30 (65 of 150 runs on the debug kernel, rare
-	 * on cloud): when the mapper was killed before it released anything
-	 * (c == 0), read()'s stream header carries RTRACE_STREAM_RESUMED
-	 * (rdev_stream_hdr(): any_read is set once units were pumped into
-	 * the data area), although the leftover path (rdev_mmap_leftover())
-	 * then hands this reader every unit from the first.  verify rightly
-	 * refuses to prove a resumed stream ("another consumer read part of
-	 * it (resumed): nothing to prove", counted under counters).  The fix
-	 * is in the kernel: RESUMED only when an earlier consumer released
-	 * something.  Until then this one case is a skip naming the issue;
-	 * every record-level check still fails the test.
-	 */
-	if (ret == -2)
-		SKIP(return, "known issue: verify's counters disagree after a killed mapper, every record present");
 	ASSERT_EQ(0, ret);
 }
 

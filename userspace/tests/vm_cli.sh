@@ -36,6 +36,18 @@ lost_all() {	# every loss cause 'rtrace check' names
 stats_written() {
 	rtrace stats 2>>$T/err | awk '$1 == "total" { print $2 }'
 }
+# wait_running: until a backgrounded 'rtrace record' has its session running
+# (a fixed sleep lost a burst emitted before START on a loaded CI machine)
+wait_running() {
+	i=0
+	while [ $i -lt 300 ]; do
+		rtrace info 2>/dev/null | grep -q '^state  *running$' && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "wait_running: no session running after 30 s" >>$T/err
+	return 1
+}
 
 # BEGIN json_flat (test_cli.sh runs this validator on the host against python3's json)
 # json_flat < DOC: a strict JSON parser (RFC 8259; duplicate keys rejected too) in
@@ -149,7 +161,7 @@ ok $? "rtrace info"
 # record --duration: every event of a burst lands in the file and decodes
 rtrace record -o $T/r.dat --duration 3 --buffer-size 64K --subbuf-size 4K 2>$T/rec.err &
 pid=$!
-sleep 1
+wait_running
 echo 1000 >$P/emit
 echo 200 >$P/emit_raw
 echo 100 >$P/emit_irq
@@ -199,7 +211,7 @@ ok $? "report's text shows the event total ($ev)"
 # the same through the mmap ring
 rtrace record --mmap -o $T/m.dat --duration 3 --buffer-size 64K --subbuf-size 4K 2>$T/err &
 pid=$!
-sleep 1
+wait_running
 echo 900 >$P/emit
 wait $pid
 ok $? "record --mmap exits 0"
@@ -210,14 +222,16 @@ ok "$([ "${ev:-0}" -eq 900 ] && [ "$w" = "$ev" ]; echo $?)" "record --mmap captu
 # record until SIGINT, to stdout through a pipe
 (rtrace record -o - --buffer-size 64K --subbuf-size 4K 2>$T/rec2.err | rtrace check - >$T/pipe.out 2>&1
  echo $? >$T/pipe.rc) &
-sleep 1
+wait_running
 echo 700 >$P/emit
 sleep 1
 kill -INT "$(pidof rtrace | tr ' ' '\n' | sort -n | head -1)" 2>/dev/null || killall -INT rtrace
 wait
 ok "$(cat $T/pipe.rc)" "record -o - | rtrace check - after SIGINT"
 grep -q ": ok: 700 events" $T/pipe.out
-ok $? "the piped capture holds the 700 events"
+st=$?
+[ $st -eq 0 ] || cat $T/pipe.out $T/rec2.err >>$T/err
+ok $st "the piped capture holds the 700 events"
 
 # session control for scripts + plain cat
 rtrace configure --buffer-size 64K --subbuf-size 4K 2>$T/err && rtrace start 2>>$T/err
@@ -357,7 +371,7 @@ ok $? "loss warning names 'full' and --buffer-size"
 for sig in INT TERM HUP; do
 	rtrace record -o $T/sig$sig.dat --buffer-size 64K --subbuf-size 4K 2>$T/sig.err &
 	pid=$!
-	sleep 1
+	wait_running
 	echo 600 >$P/emit
 	sleep 1
 	kill -$sig $pid
@@ -369,7 +383,7 @@ done
 # with a COMMAND still running: the file first, then SIGTERM for it
 rtrace record -o $T/sigc.dat --buffer-size 64K --subbuf-size 4K -- sleep 60 2>$T/sigc.err &
 pid=$!
-sleep 1
+wait_running
 echo 300 >$P/emit
 kill -TERM $pid
 wait $pid
@@ -586,7 +600,7 @@ rtrace reset --discard 2>/dev/null
 # SIGTERM together.  (Last: it leaves unread data behind.)
 rtrace record -o $T/cut.dat --buffer-size 1M --subbuf-size 4K 2>$T/cut.err &
 pid=$!
-sleep 1
+wait_running
 echo 100 >$P/emit
 sleep 2
 kill -STOP $pid
