@@ -13,6 +13,7 @@
 #include <linux/string.h>
 
 #include "events.h"
+#include "ring/env.h"
 
 #define RTRACE_MAX_EVENT_DESCS	64
 
@@ -80,8 +81,10 @@ void *rtrace_events_table(size_t head, unsigned int *nr)
 	mutex_lock(&rtrace_events_lock);
 	*nr = rtrace_nr_events;
 	buf = kzalloc(head + *nr * sizeof(rtrace_events[0]), GFP_KERNEL);
-	if (buf)
+	if (buf) {
 		memcpy(buf + head, rtrace_events, *nr * sizeof(rtrace_events[0]));
+		rtrace_mem_count(1);
+	}
 	mutex_unlock(&rtrace_events_lock);
 	return buf;
 }

@@ -24,10 +24,43 @@
 
 #include "compat/compat.h"
 #include "dev/dev.h"
+#include "ring/env.h"
 
 static int group = -1;
 module_param(group, int, 0444);
 MODULE_PARM_DESC(group, "group id allowed to open /dev/rtrace (mode 0660); default: root only (0600)");
+
+/*
+ * rtrace's own allocations that outlive the call that made them (sessions,
+ * their buffers and pages, rings, open files, validation buffers), counted
+ * where they are made and freed.  A leak shows as a count that does not
+ * return (alloc_test reads it after every cycle) and as a warning at
+ * unload, in every build on every kernel; kmemleak, on the debug kernel
+ * only, finds the objects themselves.
+ */
+static atomic_long_t rtrace_mem_live = ATOMIC_LONG_INIT(0);
+
+/**
+ * rtrace_mem_count() - count allocations made (@delta > 0) or freed
+ * @delta: objects (a page, a vmalloc area, a slab object: one each)
+ *
+ * Context: any.
+ */
+void rtrace_mem_count(long delta)
+{
+	atomic_long_add(delta, &rtrace_mem_live);
+}
+
+static int rtrace_live_allocs_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&rtrace_mem_live));
+}
+
+static const struct kernel_param_ops rtrace_live_allocs_ops = {
+	.get = rtrace_live_allocs_get,
+};
+module_param_cb(live_allocs, &rtrace_live_allocs_ops, NULL, 0444);
+MODULE_PARM_DESC(live_allocs, "rtrace's own allocations now live (read-only; a session, its pages and files count)");
 
 static dev_t rtrace_devt;
 static struct cdev rtrace_cdev;
@@ -125,6 +158,8 @@ static void __exit rtrace_exit(void)
 {
 	rtrace_device_del();
 	rtrace_dev_exit();
+	WARN(atomic_long_read(&rtrace_mem_live), "rtrace: %ld allocations not freed at unload\n",
+	     atomic_long_read(&rtrace_mem_live));
 }
 
 module_init(rtrace_init);

@@ -188,6 +188,7 @@ static int rdev_events(struct rtrace_events __user *uarg)
 		ret = -EFAULT;
 free:
 	kfree(tab);
+	rtrace_mem_count(-1);
 	return ret;
 }
 

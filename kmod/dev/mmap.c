@@ -283,10 +283,12 @@ static int rdev_mmap_ctrl(struct vm_area_struct *vma, struct rdev_session *s)
 		return -EINVAL;
 	if (s->ctrl_maps)
 		return -EBUSY;
-	if (!s->ctrl)
+	if (!s->ctrl) {
 		s->ctrl = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!s->ctrl)
-		return -ENOMEM;
+		if (!s->ctrl)
+			return -ENOMEM;
+		rtrace_mem_count(1);
+	}
 	return rdev_mmap_insert(vma, vma->vm_start, s->ctrl, PAGE_SIZE, false);
 }
 
@@ -310,14 +312,18 @@ static int rdev_mmap_meta(struct vm_area_struct *vma, struct rdev_session *s)
 	if (s->data && s->data_size != d)
 		return -EINVAL;
 
-	if (!s->meta)
+	if (!s->meta) {
 		s->meta = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!s->meta)
-		return -ENOMEM;
-	if (!s->data)
+		if (!s->meta)
+			return -ENOMEM;
+		rtrace_mem_count(1);
+	}
+	if (!s->data) {
 		s->data = vmalloc_user(d);
-	if (!s->data)
-		return -ENOMEM;	/* the meta page goes with the session */
+		if (!s->data)
+			return -ENOMEM;	/* the meta page goes with the session */
+		rtrace_mem_count(1);
+	}
 	s->data_size = d;
 	s->meta->magic = RTRACE_MMAP_MAGIC;
 	s->meta->meta_size = sizeof(*s->meta);

@@ -75,6 +75,7 @@ const void *rdev_stream_hdr(struct rdev_session *s)
 		h = kmemdup(s->hdr, s->hdr_size, GFP_KERNEL);
 		if (!h)
 			return NULL;
+		rtrace_mem_count(1);
 		h->flags |= RTRACE_STREAM_RESUMED;
 		h->crc = rtrace_unit_crc(h, s->hdr_size, offsetof(struct rtrace_stream_hdr, crc));
 		s->hdr_resumed = h;
@@ -417,6 +418,7 @@ static int rdev_open(struct inode *inode, struct file *file)
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
 	if (!rf)
 		return -ENOMEM;
+	rtrace_mem_count(1);
 	file->private_data = rf;
 	return nonseekable_open(inode, file);
 }
@@ -428,6 +430,7 @@ static int rdev_release(struct inode *inode, struct file *file)
 		rdev.consumer = NULL;
 	mutex_unlock(&rdev.lock);
 	kfree(file->private_data);
+	rtrace_mem_count(-1);
 	return 0;
 }
 

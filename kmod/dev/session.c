@@ -47,13 +47,15 @@ static void rdev_session_free(struct kref *ref)
 
 	if (s->ring)
 		rtrace_ring_destroy(s->ring);
+	rtrace_mem_count(-(!!s->data + !!s->ctrl + !!s->meta + !!s->bounce +
+			   !!s->hdr_resumed + !!s->hdr + 1));
 	vfree(s->data);
 	free_page((unsigned long)s->ctrl);
 	free_page((unsigned long)s->meta);
 	kvfree(s->bounce);
 	kfree(s->hdr_resumed);
 	kfree(s->hdr);
-	kvfree(s->pids);
+	rtrace_pids_free(s->pids);
 	free_cpumask_var(s->cpus);
 	kfree(s);
 }
@@ -240,9 +242,10 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
-		kvfree(pids);
+		rtrace_pids_free(pids);
 		return ERR_PTR(-ENOMEM);
 	}
+	rtrace_mem_count(1);
 	kref_init(&s->ref);
 	s->cfg = *cfg;
 	s->pids = pids;
@@ -254,6 +257,7 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 	s->bounce = kvmalloc(cfg->subbuf_size, GFP_KERNEL);
 	if (!s->bounce)
 		goto put_session;
+	rtrace_mem_count(1);
 	rtrace_debug_poison(s->bounce, cfg->subbuf_size);
 	/* Never 0: 0 means "no session" in rtrace_info. */
 	s->id = get_random_u64() | 1;
@@ -270,8 +274,9 @@ static struct rdev_session *rdev_session_create(const struct rtrace_config *cfg,
 	return s;
 
 free_session:
-	kvfree(s->pids);
+	rtrace_pids_free(s->pids);
 	kfree(s);
+	rtrace_mem_count(-1);
 	return ERR_PTR(ret);
 put_session:
 	rdev_put(s);
@@ -357,7 +362,7 @@ int rdev_configure(const struct rtrace_config *ucfg)
 	ret = rdev.state == RTRACE_STATE_RUNNING ? -EBUSY : rdev_replace_ok_locked(discard);
 	mutex_unlock(&rdev.lock);
 	if (ret) {
-		kvfree(pids);
+		rtrace_pids_free(pids);
 		goto free_cpus;
 	}
 

@@ -47,6 +47,7 @@ int rtrace_area_alloc(struct rtrace_area *a, size_t bytes, int node)
 		goto free_pages;
 	rtrace_debug_poison(a->addr, bytes);
 	a->nr_pages = nr;
+	rtrace_mem_count(nr + 2);	/* pages, their array, the mapping */
 	return 0;
 
 free_pages:
@@ -73,6 +74,7 @@ void rtrace_area_free(struct rtrace_area *a)
 	for (i = 0; i < a->nr_pages; i++)
 		__free_page(a->pages[i]);
 	kvfree(a->pages);
+	rtrace_mem_count(-(long)a->nr_pages - 2);
 	a->addr = NULL;
 	a->pages = NULL;
 }

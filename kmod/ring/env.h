@@ -53,5 +53,7 @@ struct rtrace_area {
 int rtrace_area_alloc(struct rtrace_area *a, size_t bytes, int node);
 void rtrace_area_free(struct rtrace_area *a);
 
+void rtrace_mem_count(long delta);
+
 #endif /* __KERNEL__ */
 #endif /* _RTRACE_RING_ENV_H */

@@ -228,6 +228,7 @@ struct rtrace_ring *rtrace_ring_create(const struct rtrace_ring_geom *geom)
 	ring->cpus = alloc_percpu_gfp(struct rtrace_cpu, GFP_KERNEL | __GFP_NOWARN);
 	if (!ring->cpus)
 		goto free_ring;
+	rtrace_mem_count(2);
 	ring->subbuf_size = geom->subbuf_size;
 	ring->subbuf_shift = ilog2(geom->subbuf_size);
 	ring->nr_subbufs = geom->nr_subbufs;
@@ -296,6 +297,7 @@ void rtrace_ring_destroy(struct rtrace_ring *ring)
 			rtrace_area_free(&per_cpu_ptr(ring->cpus, cpu)->lane[l].area);
 	free_percpu(ring->cpus);
 	kfree(ring);
+	rtrace_mem_count(-2);
 }
 EXPORT_SYMBOL_RTRACE_INTERNAL(rtrace_ring_destroy);
 

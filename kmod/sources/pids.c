@@ -27,6 +27,7 @@
 
 #include "pids.h"
 #include "source.h"
+#include "../ring/env.h"
 
 DEFINE_STATIC_KEY_FALSE(rtrace_pids_key);
 struct rtrace_pids *rtrace_pids_cur;
@@ -104,10 +105,25 @@ struct rtrace_pids *rtrace_pids_create(const u32 *ids, u32 nr, u32 flags)
 	set = kvzalloc(sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return NULL;
+	rtrace_mem_count(1);
 	set->flags = flags;
 	for (i = 0; i < nr; i++)
 		WARN_ON_ONCE(!pids_add(set, ids[i]));
 	return set;
+}
+
+/**
+ * rtrace_pids_free() - free a set of rtrace_pids_create()
+ * @set: the set, or NULL
+ *
+ * Context: process context; no probe may use @set any more.
+ */
+void rtrace_pids_free(struct rtrace_pids *set)
+{
+	if (!set)
+		return;
+	kvfree(set);
+	rtrace_mem_count(-1);
 }
 
 /* The follow probe, ahead of the default priority: before the fork and name probes. */

@@ -156,6 +156,7 @@ static __always_inline bool rtrace_pids_skip_current(void)
 
 /* pids.c: the session code's calls. */
 struct rtrace_pids *rtrace_pids_create(const u32 *ids, u32 nr, u32 flags);
+void rtrace_pids_free(struct rtrace_pids *set);
 int rtrace_pids_start(struct rtrace_pids *set);
 void rtrace_pids_stop(void);
 

@@ -592,6 +592,7 @@ static void val_stop(void)
 		}
 		atomic_set(&vc->nmi_pending, 0);
 		for (k = 0; k < RTRACE_VAL_NR_KINDS; k++) {
+			rtrace_mem_count(-!!vc->gen[k].buf);
 			vfree(vc->gen[k].buf);
 			vc->gen[k].buf = NULL;
 		}
@@ -626,6 +627,7 @@ static int val_start_cpu(unsigned int cpu)
 		vc->gen[k].buf = vzalloc(val.buf_size);
 		if (!vc->gen[k].buf)
 			goto free_bufs;
+		rtrace_mem_count(1);
 	}
 	hrtimer_init(&vc->hard, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	vc->hard.function = val_hard_fn;
@@ -649,6 +651,7 @@ free_bufs:
 	while (k--) {
 		vfree(vc->gen[k].buf);
 		vc->gen[k].buf = NULL;
+		rtrace_mem_count(-1);
 	}
 	return t ? PTR_ERR(t) : -ENOMEM;
 }

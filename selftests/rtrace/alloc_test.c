@@ -20,10 +20,12 @@
  *     patches kernel text, which TCG survives only so often: source_test
  *     attaches them 100 times), every 10th in between the validation
  *     source, the others the in-kernel API alone (cycle_sources()), an
- *     rmmod and insmod after every 10th, and the unreclaimable slab
- *     (/proc/meminfo, after shrinking every cache) returns to within
- *     64 KiB of where it started (the readings' own noise; kmemleak is
- *     the exact check).
+ *     rmmod and insmod after every 10th: after every cycle rtrace's own
+ *     count of live allocations (parameter live_allocs) is exactly where
+ *     that module instance started, and the unreclaimable slab
+ *     (/proc/meminfo, after shrinking every cache) is within 256 KiB of
+ *     where it started (the whole kernel's noise; kmemleak on the debug
+ *     kernel is the exact check of the objects).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -221,6 +223,22 @@ static int with_failure(const struct inject *in, unsigned int n, int fail_fd,
 	return ret;
 }
 
+#define LIVE_ALLOCS	"/sys/module/rtrace/parameters/live_allocs"
+
+/* rtrace's own allocations now live (kmod/main.c), or -1. */
+static long long live_allocs(void)
+{
+	long long n = -1;
+	FILE *f = fopen(LIVE_ALLOCS, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
 static int do_configure(int fd)
 {
 	struct rtrace_config cfg;
@@ -242,6 +260,7 @@ TEST_F_TIMEOUT(alloc, injected_failures, 600)
 		{ .dir = "fail_page_alloc", .name = "alloc_page", .unit = 1 },
 	};
 	unsigned int hits[2] = { 0, 0 };
+	long long live;
 	int fail_fd, i;
 
 	if (!have_fault_injection())
@@ -263,9 +282,15 @@ TEST_F_TIMEOUT(alloc, injected_failures, 600)
 				ASSERT_EQ(0, rt_reset(self->fd));
 				if (step == 1)
 					ASSERT_EQ(0, do_configure(self->fd));
+				live = live_allocs();
 				ret = with_failure(&in[i], n, fail_fd,
 						   step ? do_start : do_configure, self->fd, &hit);
 				hits[i] += hit;
+				/* a failed call left none of its allocations behind */
+				if (ret)
+					EXPECT_EQ(live, live_allocs())
+						TH_LOG("%s, failure %u of %s", in[i].dir, n,
+						       step ? "START" : "CONFIGURE");
 				EXPECT_TRUE(!ret || errno == ENOMEM ||
 					    (step && (errno == EINTR || errno == EAGAIN)))
 						TH_LOG("%s, failure %u of %s: %s", in[i].dir, n,
@@ -390,9 +415,9 @@ TEST_F_TIMEOUT(alloc, cycles_return_slab, 600)
 {
 	uint64_t want = RTRACE_SOURCE_SCHED | RTRACE_SOURCE_IRQ | RTRACE_SOURCE_SYSCALLS;
 	struct rtrace_info info;
-	long long before, after;
+	long long before, after, live0, live;
 	uint64_t sources;
-	int i;
+	int i, bad = 0;
 
 	ASSERT_EQ(0, rt_info(self->fd, &info));
 	sources = info.sources_supported & want;
@@ -403,26 +428,53 @@ TEST_F_TIMEOUT(alloc, cycles_return_slab, 600)
 		ASSERT_EQ(0, one_cycle(self->fd, i, 0, i ? val_or_kapi(self->fd) : sources));
 	before = sunreclaim_kb();
 	ASSERT_LT(0, before);
+	live0 = live_allocs();
+	ASSERT_LE(0, live0) TH_LOG("no %s", LIVE_ALLOCS);
+	/* the count sees a session: the session, its buffers, ring and pages */
+	{
+		struct rtrace_config cfg;
+
+		rt_config_init(&cfg, 4096, 4 * 4096);
+		ASSERT_EQ(0, ioctl(self->fd, RTRACE_IOC_CONFIGURE, &cfg));
+		live = live_allocs();
+		ASSERT_EQ(0, rt_reset(self->fd));
+		EXPECT_LE(live0 + 6, live) TH_LOG("a session: %lld allocations live, %lld before",
+						  live, live0);
+		EXPECT_EQ(live0, live_allocs());
+	}
 	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(0, one_cycle(self->fd, i, 0, cycle_sources(self->fd, i, sources)))
 			TH_LOG("cycle %d: %s", i, strerror(errno));
+		/* rtrace's own count: back exactly where this module started */
+		live = live_allocs();
+		if (live != live0)
+			bad++;
+		EXPECT_EQ(live0, live) TH_LOG("cycle %d: %lld allocations live, %lld before",
+					     i, live, live0);
 		if (i % 10 == 9) {
 			close(self->fd);
 			self->fd = -1;
 			ASSERT_EQ(0, reload()) TH_LOG("rmmod/insmod: %s", strerror(errno));
 			self->fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 			ASSERT_LE(0, self->fd);
+			live0 = live_allocs();
 		}
 	}
 	after = sunreclaim_kb();
+	printf("# slab: rtrace's live allocations back to their start after %d of 100 cycles\n",
+	       100 - bad);
 	printf("# slab: SUnreclaim %lld kB before, %lld kB after 100 cycles\n", before, after);
 	/*
-	 * Two pages would be the goal, but the guest's own readings wander
-	 * by up to 100 KiB with no trend (see sunreclaim_kb()): 64 KiB
-	 * catches a leak of 640 bytes a cycle; kmemleak on the debug kernel
-	 * (the runner's scan at the end of the boot) catches every one.
+	 * The exact check is rtrace's own count above (and kmemleak on the
+	 * debug kernel, the runner's scan at the end of the boot).  The
+	 * whole kernel's reading wanders with what else the guest does:
+	 * measured 2026-11-30 on cloud, -4 to +120 KiB over 100 cycles, the
+	 * growth in shmem_inode_cache, radix_tree_node, dentry and
+	 * kmalloc-4k, none of them rtrace's.  256 KiB still catches what
+	 * rtrace makes the kernel keep (kthreads, probes, module text) at
+	 * 2.6 KiB a cycle.
 	 */
-	EXPECT_GE(before + 64, after) TH_LOG("%lld kB more unreclaimable slab", after - before);
+	EXPECT_GE(before + 256, after) TH_LOG("%lld kB more unreclaimable slab", after - before);
 }
 
 TEST_HARNESS_MAIN

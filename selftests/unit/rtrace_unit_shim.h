@@ -190,6 +190,7 @@ struct mutex {
 #define __GFP_NOWARN		0
 #define kzalloc(size, gfp)	calloc(1, (size))
 #define kfree(p)		free(p)
+#define rtrace_mem_count(delta)	do { } while (0)
 #define MAX_ERRNO		4095
 #define ERR_PTR(e)		((void *)(long)(e))
 #define PTR_ERR(p)		((long)(p))
