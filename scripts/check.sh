@@ -192,7 +192,7 @@ report() {
 	st=$(cut -d' ' -f1 "$logs/$name.rc")
 	echo "# ==== $name"
 	cat "$logs/$name.log"
-	echo "# ==== $name: exit $st, $(cut -d' ' -f2 "$logs/$name.rc") s (started at +$(( ${started[$name]} - t0 )) s)"
+	echo "# ==== $name: exit $st, $(cut -d' ' -f2 "$logs/$name.rc") s, $(cut -d' ' -f3 "$logs/$name.rc") CPU-s (started at +$(( ${started[$name]} - t0 )) s)"
 	if [ "$name" = debug-kernel ]; then	# not TAP; shown, counted only on failure
 		[ "$st" = 0 ] || echo "not ok - debug kernel build failed: exit status $st" | tee -a "$all"
 		return
@@ -209,7 +209,13 @@ launch() {
 	(
 		s0=$(date +%s)
 		eval "${q_cmd[$i]}" > "$logs/$name.log" 2>&1 < /dev/null
-		echo "$? $(( $(date +%s) - s0 ))" > "$logs/$name.rc"
+		st=$?
+		# CPU seconds of the job's processes: bash's times, children's
+		# line (not in a pipe: a subshell there has no children)
+		times > "$logs/$name.times"
+		cpu=$(tail -n 1 "$logs/$name.times" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
+			split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.0f", n }')
+		echo "$st $(( $(date +%s) - s0 )) $cpu" > "$logs/$name.rc"
 	) &
 	running[$name]=$!
 	q_name[$i]=
@@ -256,7 +262,8 @@ while [ $pending -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 done
 
 ls "$logs"/vm-*-*.log >/dev/null 2>&1 && scripts/reliability-report "$logs"
-echo "# make check: $(( $(date +%s) - t0 )) s wall; logs in $logs"
+jobs_cpu=$(cat "$logs"/*.rc 2>/dev/null | awk '{ n += $3 } END { print n + 0 }')
+echo "# make check: $(( $(date +%s) - t0 )) s wall, $jobs_cpu CPU-s in its jobs ($(nproc) CPUs); logs in $logs"
 scripts/tap-summary "$all"
 exit
 }
