@@ -602,7 +602,16 @@ rtrace record -o $T/cut.dat --buffer-size 1M --subbuf-size 4K 2>$T/cut.err &
 pid=$!
 wait_running
 echo 100 >$P/emit
-sleep 2
+# until rtrace has read the sub-buffer that holds them (the kernel publishes
+# it after about a second without new data), then a moment to write it out
+i=0
+while [ $i -lt 300 ]; do
+	sbr=$(rtrace stats 2>/dev/null | awk '$1 == "total" { print $NF }')
+	[ -n "$sbr" ] && [ "$sbr" -gt 0 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
 kill -STOP $pid
 echo 20000 >$P/emit
 kill -INT $pid
