@@ -111,7 +111,7 @@ struct rtrace_wr_cpu {
 	/* Counted by writers that do not own the lane: local64_t. */
 	local64_t lost_rec[RTRACE_NR_LANES];	/* RTRACE_LOST_RECURSION */
 	local64_t lost_off[RTRACE_NR_LANES];	/* RTRACE_LOST_OFF */
-	/* Nesting (rtrace_wr_note_nested()); [l]: owned by lane l's owner. */
+	/* Nesting (rtrace_wr_count_nested()); [l]: owned by lane l's owner. */
 	u64 nested[RTRACE_NR_LANES];		/* writes begun while others busy */
 	u64 pairs[RTRACE_NR_LANES][RTRACE_NR_LANES];	/* [interrupting][interrupted] */
 };
@@ -203,46 +203,27 @@ static __always_inline void rtrace_fast_end(u8 *busy)
 }
 
 /*
- * Count a write on lane @l, owned, that began while lanes @busy (a busy.all
- * snapshot without RTRACE_WR_SLOW, not 0) were busy: per lane, and per
- * (interrupting, interrupted) pair for the nesting test.  Each busy byte
- * is 0 or 1, so each busy lane is one set bit: lowest first, one step per
- * busy lane (usually one).  nested[@l] and pairs[@l] belong to lane @l's
- * owner: plain stores.
+ * Count (@d = 1) a write on lane @l, owned, that began while lanes @busy (a
+ * busy.all snapshot without RTRACE_WR_SLOW, not 0) were busy: per lane,
+ * and per (interrupting, interrupted) pair for the nesting test; or take
+ * that count back (@d = -1: the inline path counted a nested write that it
+ * then hands to the out-of-line writer, which counts it again).  Each busy
+ * byte is 0 or 1, so each busy lane is one set bit: lowest first, one step
+ * per busy lane (usually one).  nested[@l] and pairs[@l] belong to lane
+ * @l's owner: plain stores.
  */
-static __always_inline void rtrace_wr_note_nested(struct rtrace_wr_cpu *wc, unsigned long l,
-						  u64 busy)
+static __always_inline void rtrace_wr_count_nested(struct rtrace_wr_cpu *wc, unsigned long l,
+						   u64 busy, s64 d)
 {
 	unsigned int b;
 
-	WRITE_ONCE(wc->nested[l], wc->nested[l] + 1);
+	WRITE_ONCE(wc->nested[l], wc->nested[l] + d);
 	do {
 		b = __builtin_ctzll(busy) / 8;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 		b = 7 - b;
 #endif
-		WRITE_ONCE(wc->pairs[l][b], wc->pairs[l][b] + 1);
-		busy &= busy - 1;
-	} while (busy);
-}
-
-/*
- * Take back rtrace_wr_note_nested(@wc, @l, @busy): the inline path counted
- * a nested write that it then hands to the out-of-line writer, which
- * counts it again.  Lane @l still owned.
- */
-static __always_inline void rtrace_wr_unnote_nested(struct rtrace_wr_cpu *wc, unsigned long l,
-						    u64 busy)
-{
-	unsigned int b;
-
-	WRITE_ONCE(wc->nested[l], wc->nested[l] - 1);
-	do {
-		b = __builtin_ctzll(busy) / 8;
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		b = 7 - b;
-#endif
-		WRITE_ONCE(wc->pairs[l][b], wc->pairs[l][b] - 1);
+		WRITE_ONCE(wc->pairs[l][b], wc->pairs[l][b] + d);
 		busy &= busy - 1;
 	} while (busy);
 }
@@ -274,7 +255,7 @@ static __always_inline int rtrace_fast_full(struct rtrace_wr_cpu *wc, unsigned l
 		WRITE_ONCE(wc->lost_full[l], wc->lost_full[l] + 1);
 		ret = -ENOSPC;
 	} else if (unlikely(busy)) {
-		rtrace_wr_unnote_nested(wc, l, busy);
+		rtrace_wr_count_nested(wc, l, busy, -1);
 	}
 	rtrace_fast_end(&wc->busy.lane[l]);
 	return ret;
@@ -293,7 +274,7 @@ static __always_inline int rtrace_fast_full(struct rtrace_wr_cpu *wc, unsigned l
  * Only lane bytes: if the lane of the caller's level is free, this write
  * interrupted a writer of a lower level (an NMI in a task's write): it
  * takes its lane and goes on inline, as the out-of-line writer would,
- * counted nested once it writes or drops (rtrace_wr_note_nested()).  If
+ * counted nested once it writes or drops (rtrace_wr_count_nested()).  If
  * that lane and the spare lane are both busy, the write interrupted
  * writers on both: it is dropped and counted right here
  * (RTRACE_LOST_RECURSION, into lost_rec[]), cheaper than storing it.  The
@@ -370,7 +351,7 @@ static __always_inline int rtrace_fast_begin(size_t room, struct rtrace_wr_cpu *
 			return ret;
 		rtrace_fast_take(wc, l);
 		/* Here, not after the room check: no test on the common path. */
-		rtrace_wr_note_nested(wc, l, busy);
+		rtrace_wr_count_nested(wc, l, busy, 1);
 	}
 	/* A NULL pos (nothing open) leaves end - pos == 0: no room. */
 	if (unlikely((size_t)(wc->end[l] - wc->pos[l]) < room))

@@ -23,11 +23,11 @@ struct rtrace_wr {
 	u64 ts;
 };
 
-/* The out-of-line twin of the inline nesting count (rtrace_wr_note_nested()). */
+/* The out-of-line writers' nesting count (rtrace_wr_count_nested()). */
 static noinline notrace void rtrace_note_nested(struct rtrace_cpu *rc,
 						unsigned int l, u64 busy_all)
 {
-	rtrace_wr_note_nested(&rc->w, l, busy_all);
+	rtrace_wr_count_nested(&rc->w, l, busy_all, 1);
 }
 
 NOKPROBE_SYMBOL(rtrace_note_nested);

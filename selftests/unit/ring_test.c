@@ -670,23 +670,23 @@ static int test_key(void)
 	CHECK(!IS_ERR(ring), "ring");
 	CHECK(rtrace_ring_attach(ring) == 0, "attach");
 	CHECK(!static_branch_likely(&rtrace_wr_key), "key on before the first start");
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow = shim_slow_count();
 	for (i = 0; i < 10; i++) {
 		CHECK(rtrace_emit2(EV_TYPE, i, i) == -ENODEV, "configured: emit2");
 		CHECK(rtrace_emit_raw(EV_TYPE, payload, 16) == -ENODEV, "configured: raw");
 	}
-	CHECK(__atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) == slow,
+	CHECK(shim_slow_count() == slow,
 	      "configured, not started: %lu writes out of line",
-	      __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow);
+	      shim_slow_count() - slow);
 	rtrace_ring_set_running(ring, true);
 	rtrace_ring_set_running(ring, false);
 	CHECK(static_branch_likely(&rtrace_wr_key), "key off while stopped");
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow = shim_slow_count();
 	for (i = 0; i < 7; i++)
 		CHECK(rtrace_emit1(EV_TYPE, i) == -ENODEV, "stopped");
 	for (i = 0; i < 5; i++)
 		CHECK(rtrace_emit_raw(EV_TYPE, payload, 16) == -ENODEV, "stopped: raw");
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+	slow = shim_slow_count() - slow;
 #ifdef RTRACE_DEBUG
 	CHECK(slow == 12, "debug build: %lu of 12 stopped writes out of line", slow);
 #else
@@ -705,9 +705,9 @@ static int test_key(void)
 	drop_ring(ring);
 	CHECK(__atomic_load_n(&rtrace_wr_key.enabled, __ATOMIC_RELAXED) == 0,
 	      "key count %d after detach", rtrace_wr_key.enabled);
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow = shim_slow_count();
 	CHECK(rtrace_emit1(EV_TYPE, 1) == -ENODEV, "detached");
-	CHECK(__atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) == slow,
+	CHECK(shim_slow_count() == slow,
 	      "detached: out of line");
 	return ret;
 }
@@ -733,13 +733,13 @@ static int test_drop(void)
 		stored++;
 	CHECK(ret == -ENOSPC, "full: %d", ret);
 	dropped++;
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow = shim_slow_count();
 	for (i = 0; i < 1000; i++) {
 		CHECK(rtrace_emit3(EV_TYPE, i, 1000, 100000) == -ENOSPC, "drop regs");
 		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == -ENOSPC, "drop raw");
 		dropped += 2;
 	}
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+	slow = shim_slow_count() - slow;
 #ifdef RTRACE_DEBUG
 	CHECK(slow == 2000, "debug build: %lu of 2000 drops out of line", slow);
 #else
@@ -785,12 +785,12 @@ static int test_fast_path(bool tsc)
 	shim_tsc_usable = true;
 	CHECK(ring, "ring");
 	CHECK(ring->clock == (tsc ? RTRACE_CLOCK_TSC : RTRACE_CLOCK_LOCAL), "clock");
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow = shim_slow_count();
 	for (i = 0; i < n; i += 2) {
 		CHECK(rtrace_emit_raw(EV_TYPE, payload, sizeof(payload)) == 0, "raw");
 		CHECK(rtrace_emit3(EV_TYPE, i, 1000 + i, 100000 + i) == 0, "emit3");
 	}
-	slow = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow;
+	slow = shim_slow_count() - slow;
 	reader_init(&r, ring, NULL, NULL);
 	ret = reader_finish(&r, false);
 	CHECK(r.lr[0][0].records == n, "records %llu of %u",
@@ -842,20 +842,20 @@ static int test_nested_inline(void)
 	rc = this_cpu_ptr(ring->cpus);
 	rtrace_lane_take(ring, rc, RTRACE_LANE_TASK);
 	__atomic_store_n(&shim_ctx, 3, __ATOMIC_RELAXED);
-	slow_nest = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow_nest = shim_slow_count();
 	for (i = 0; i < n; i += 2) {
 		CHECK(rtrace_emit3(EV_TYPE, i, 1000 + i, 100000 + i) == 0, "nested emit3");
 		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == 0, "nested raw");
 	}
-	slow_nest = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow_nest;
+	slow_nest = shim_slow_count() - slow_nest;
 	__atomic_store_n(&shim_ctx, 0, __ATOMIC_RELAXED);
 	rtrace_lane_take(ring, rc, RTRACE_LANE_SPARE);
-	slow_rec = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED);
+	slow_rec = shim_slow_count();
 	for (i = 0; i < n; i += 2) {
 		CHECK(rtrace_emit3(EV_TYPE, i, 1, 2) == -EBUSY, "recursion emit3");
 		CHECK(rtrace_emit_raw(EV_TYPE, big, 16) == -EBUSY, "recursion raw");
 	}
-	slow_rec = __atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED) - slow_rec;
+	slow_rec = shim_slow_count() - slow_rec;
 	rtrace_lane_release(ring, rc, RTRACE_LANE_SPARE);
 	rtrace_lane_release(ring, rc, RTRACE_LANE_TASK);
 	preempt_enable_notrace();

@@ -79,6 +79,7 @@ extern int shim_nr_cpus;
 extern int shim_warnings;
 extern unsigned long shim_slow_calls;	/* entries into the out-of-line writers */
 #define rtrace_unit_count_slow()	__atomic_fetch_add(&shim_slow_calls, 1, __ATOMIC_RELAXED)
+#define shim_slow_count()		__atomic_load_n(&shim_slow_calls, __ATOMIC_RELAXED)
 
 static inline unsigned char interrupt_context_level(void)
 {
