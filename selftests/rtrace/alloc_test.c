@@ -228,15 +228,7 @@ static int with_failure(const struct inject *in, unsigned int n, int fail_fd,
 /* rtrace's own allocations now live (kmod/main.c), or -1. */
 static long long live_allocs(void)
 {
-	long long n = -1;
-	FILE *f = fopen(LIVE_ALLOCS, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	return rt_param_read(LIVE_ALLOCS);
 }
 
 static int do_configure(int fd)
@@ -447,8 +439,7 @@ TEST_F_TIMEOUT(alloc, cycles_return_slab, 600)
 			TH_LOG("cycle %d: %s", i, strerror(errno));
 		/* rtrace's own count: back exactly where this module started */
 		live = live_allocs();
-		if (live != live0)
-			bad++;
+		bad += live != live0;
 		EXPECT_EQ(live0, live) TH_LOG("cycle %d: %lld allocations live, %lld before",
 					     i, live, live0);
 		if (i % 10 == 9) {
