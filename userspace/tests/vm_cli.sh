@@ -36,17 +36,32 @@ lost_all() {	# every loss cause 'rtrace check' names
 stats_written() {
 	rtrace stats 2>>$T/err | awk '$1 == "total" { print $2 }'
 }
-# wait_running: until a backgrounded 'rtrace record' has its session running
-# (a fixed sleep lost a burst emitted before START on a loaded CI machine)
-wait_running() {
+# wait_until WHAT COMMAND...: until COMMAND succeeds, tried every 0.1 s for
+# 30 s at most (a fixed sleep lost a burst emitted before START on a loaded
+# CI machine)
+wait_until() {
+	what=$1
+	shift
 	i=0
 	while [ $i -lt 300 ]; do
-		rtrace info 2>/dev/null | grep -q '^state  *running$' && return 0
+		"$@" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
-	echo "wait_running: no session running after 30 s" >>$T/err
+	echo "wait_until: no $what after 30 s" >>$T/err
 	return 1
+}
+session_running() {
+	rtrace info 2>/dev/null | grep -q '^state  *running$'
+}
+# rtrace (record) has read a sub-buffer: stats' total sb_read
+subbuf_read() {
+	sbr=$(rtrace stats 2>/dev/null | awk '$1 == "total" { print $NF }')
+	[ -n "$sbr" ] && [ "$sbr" -gt 0 ]
+}
+# until a backgrounded 'rtrace record' has its session running
+wait_running() {
+	wait_until "session running" session_running
 }
 
 # BEGIN json_flat (test_cli.sh runs this validator on the host against python3's json)
@@ -604,13 +619,7 @@ wait_running
 echo 100 >$P/emit
 # until rtrace has read the sub-buffer that holds them (the kernel publishes
 # it after about a second without new data), then a moment to write it out
-i=0
-while [ $i -lt 300 ]; do
-	sbr=$(rtrace stats 2>/dev/null | awk '$1 == "total" { print $NF }')
-	[ -n "$sbr" ] && [ "$sbr" -gt 0 ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until "sub-buffer read" subbuf_read
 sleep 0.5
 kill -STOP $pid
 echo 20000 >$P/emit
