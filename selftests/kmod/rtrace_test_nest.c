@@ -307,8 +307,8 @@ static void nest_hook(enum rtrace_inject_point point)
 /*
  * Has every context pair that can nest on this kernel been seen?  Whether
  * an NMI lands inside a short hardirq write is chance, so the random test
- * runs on past duration_ms (up to 2.5 times as long, within the
- * harness's 30 s test timeout) until it has.
+ * runs on past duration_ms (up to 2.5 times as long, well within the
+ * test timeout of selftests/rtrace/rtrace_test_harness.h) until it has.
  */
 static bool all_pairs_seen(void)
 {

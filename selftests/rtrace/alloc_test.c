@@ -40,7 +40,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define DEBUGFS		"/sys/kernel/debug"

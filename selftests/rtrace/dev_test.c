@@ -11,7 +11,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define CAPTURE		"/tmp/dev_test.capture"

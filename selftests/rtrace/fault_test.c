@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #ifndef RT_WRITER_FUNCS

@@ -33,7 +33,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define BUF		(8 << 20)

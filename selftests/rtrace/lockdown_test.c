@@ -16,7 +16,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
 #define LEVEL		"confidentiality"

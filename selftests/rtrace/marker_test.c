@@ -17,7 +17,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define BIG		(8 << 20)

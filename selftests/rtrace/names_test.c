@@ -16,7 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define BIG		(16 << 20)

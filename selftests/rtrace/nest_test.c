@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 
 #define NEST_MOD	"/rtrace/modules/rtrace_test_nest.ko"
 #define NEST_RESULT	"/sys/module/rtrace_test_nest/parameters/result"

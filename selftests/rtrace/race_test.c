@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define SEG_CAP		(24u << 20)	/* one reader's shared buffer */

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 
 #define BIG	(1 << 20)

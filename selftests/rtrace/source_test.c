@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "rtrace_test_harness.h"
 #include "rtrace_test_util.h"
 #include "rtrace_test_cap.h"
 

@@ -24,7 +24,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 
 "$run" --kernel "$kernel" -- 'exit 7' > "$tmp/out" 2>&1
 st=$?
@@ -114,6 +114,24 @@ left=$(leftovers)
 result "a guest that prints nothing is stopped at the boot limit (got $st in $el s, want 125 in < 60 s; left: ${left:-none})" \
 	$([ $st = 125 ] && [ $el -lt 60 ] && grep -q 'guest did not boot.*within 8 s' "$tmp/out" &&
 	  [ -z "$left" ]; echo $?)
+
+# The limits follow the host's load while the guest runs: a run that
+# started on a quiet host is not killed when the host fills up later.
+echo "0.00 0.00 0.00 1/100 1" > "$tmp/loadavg"
+RTRACE_LOADAVG=$tmp/loadavg RTRACE_ACCEL=tcg frun hang accel-h -- 'exit 0' &
+rpid=$!
+sleep 2
+echo "1000.00 0.00 0.00 1/100 1" > "$tmp/loadavg"
+for i in $(seq 1 180); do
+	grep -q 'default limits x 4.00' "$tmp/out" 2>/dev/null && break
+	sleep 0.5
+done
+kill -TERM $rpid 2>/dev/null
+wait $rpid 2>/dev/null
+left=$(leftovers)
+result "a host whose load rises after the start: the default limits rise with it, the guest runs on (left: ${left:-none})" \
+	$(grep -q "default limits x 4.00 (boot $(( 4 * $([ "$kernel" = debug ] && echo 240 || echo 120) )) s, run $(( 4 * $([ "$kernel" = debug ] && echo 1200 || echo 600) )) s)" "$tmp/out" &&
+	  ! grep -q 'did not boot\|timeout after' "$tmp/out" && [ -z "$left" ]; echo $?)
 
 RTRACE_PROBE_TIMEOUT=4 frun tcg-only accel-c -- 'exit 0'
 st=$?
