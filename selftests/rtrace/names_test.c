@@ -158,25 +158,42 @@ static ssize_t stop_and_drain(int fd, uint8_t *buf)
 	return rt_drain(fd, buf, BIG, 1 << 20);
 }
 
-/* A child that names itself @name, then waits for its pipe to close. */
+/*
+ * A child that names itself @name, says so, then waits for its pipe to
+ * close.  Returns once the name is set: a fixed wait for it lost the race
+ * on a loaded host, and the rename then landed inside the session.
+ */
 static pid_t sleeper(const char *name, int *wfd)
 {
-	int p[2];
+	int p[2], done[2];
 	pid_t pid;
-	char c;
+	char c = 0;
 
 	if (pipe(p))
 		return -1;
+	if (pipe(done)) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	pid = fork();
 	if (!pid) {
 		close(p[1]);
+		close(done[0]);
 		prctl(PR_SET_NAME, name);
+		write(done[1], &c, 1);
 		read(p[0], &c, 1);
 		_exit(0);
 	}
 	close(p[0]);
+	close(done[1]);
+	if (pid < 0 || read(done[0], &c, 1) != 1) {
+		close(p[1]);
+		close(done[0]);
+		return -1;
+	}
+	close(done[0]);
 	*wfd = p[1];
-	usleep(20000);	/* it has renamed itself */
 	return pid;
 }
 
