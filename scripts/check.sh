@@ -262,6 +262,17 @@ while [ $pending -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
 done
 
 ls "$logs"/vm-*-*.log >/dev/null 2>&1 && scripts/reliability-report "$logs"
+# What failed, last, where a log cut to its tail still shows it: each
+# "not ok" with the lines before it in its job's log (the harness's
+# "Expected ..." lines, a shell test's diagnostics).
+if grep -q '^not ok\|^Bail out!' "$all"; then
+	echo "# ---- what failed ----"
+	for f in "$logs"/*.log; do
+		grep -q '^not ok\|^Bail out!' "$f" || continue
+		grep -B 10 '^not ok\|^Bail out!' "$f" | tail -n 60 |
+			sed "s|^|# $(basename "$f" .log): |"
+	done
+fi
 jobs_cpu=$(cat "$logs"/*.rc 2>/dev/null | awk '{ n += $3 } END { print n + 0 }')
 echo "# make check: $(( $(date +%s) - t0 )) s wall, $jobs_cpu CPU-s in its jobs ($(nproc) CPUs); logs in $logs"
 scripts/tap-summary "$all"
