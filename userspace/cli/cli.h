@@ -116,16 +116,22 @@ enum {
 int cli_output_flags(const char *cmd, const char *out, int force);
 /* Open the device (path from --device, $RTRACE_DEVICE, or the default), with a clear error. */
 struct rtrace_session *cli_open(const char *cmd, const char *device, int nonblock);
+/* The options cli_parse_open() takes besides --device and --help. */
+#define CLI_TAKES_DISCARD	0x1	/* --discard */
+#define CLI_TAKES_JSON		0x2	/* --json */
+#define CLI_TAKES_ALL		0x4	/* -a, --all */
+struct cli_common {
+	int discard, json, all;		/* 1 when given */
+};
 /*
- * Options of a command that takes only --device and --help, then open the
- * device.  Return: -1 with *sp open when the command goes on, else the exit
- * status to return (0 after --help, 1 if the device cannot be opened, 2 on
- * bad arguments).
+ * Options of a command that takes no argument, only --device, --help and
+ * those of @takes (CLI_TAKES_*, set in *@o), then open the device.
+ * Return: -1 with *@sp open when the command goes on, else the exit status
+ * to return (0 after --help, 1 if the device cannot be opened, 2 on bad
+ * arguments).
  */
-int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp);
-/* As cli_parse_open(), also taking --discard (sets *@discard) when @discard is not NULL. */
-int cli_parse_open_discard(const char *cmd, int argc, char **argv, struct rtrace_session **sp,
-			   int *discard);
+int cli_parse_open(const char *cmd, int argc, char **argv, unsigned int takes,
+		   struct cli_common *o, struct rtrace_session **sp);
 /* Explain an ioctl failure in the words of the session's state machine. */
 int cli_ioctl_fail(const char *cmd, const char *what, int err);
 

@@ -27,18 +27,19 @@ int cmd_control(int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct rtrace_session *s;
-	int ret, discard = 0;
+	struct cli_common o;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (!strcmp(actions[i].name, cmd))
 			break;
 	if (i == sizeof(actions) / sizeof(actions[0]))
 		return cli_usage_error(cmd, "not a control command");
-	ret = cli_parse_open_discard(cmd, argc, argv, &s, actions[i].fn_discard ? &discard : NULL);
+	ret = cli_parse_open(cmd, argc, argv, actions[i].fn_discard ? CLI_TAKES_DISCARD : 0, &o, &s);
 	if (ret >= 0)
 		return ret;
-	ret = actions[i].fn ? actions[i].fn(s) : actions[i].fn_discard(s, discard);
+	ret = actions[i].fn ? actions[i].fn(s) : actions[i].fn_discard(s, o.discard);
 	if (ret)
 		ret = cli_ioctl_fail(cmd, cmd, ret);
 	rtrace_session__close(s);

@@ -2,7 +2,6 @@
 /*
  * rtrace info: ABI version, session state and geometry (text or --json).
  */
-#include <getopt.h>
 
 #include "cli.h"
 
@@ -96,45 +95,23 @@ static void print_json(uint32_t ver, const struct rtrace_info *in)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = "info", *device = NULL;
+	const char *cmd = "info";
 	struct rtrace_session *s;
 	struct rtrace_info in;
+	struct cli_common o;
 	uint32_t ver = 0;
-	int opt, ret, json = 0;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_DEVICE:
-			device = optarg;
-			break;
-		case 'h':
-			cli_print_help(stdout, cli_find(cmd));
-			return 0;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	s = cli_open(cmd, device, 0);
-	if (!s)
-		return 1;
+	ret = cli_parse_open(cmd, argc, argv, CLI_TAKES_JSON, &o, &s);
+	if (ret >= 0)
+		return ret;
 	ret = rtrace_session__version(s, &ver);
 	if (!ret)
 		ret = rtrace_session__info(s, &in);
 	rtrace_session__close(s);
 	if (ret)
 		return cli_ioctl_fail(cmd, "info", ret);
-	if (json) {
+	if (o.json) {
 		print_json(ver, &in);
 		return 0;
 	}

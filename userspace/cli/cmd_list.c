@@ -5,7 +5,6 @@
  * (event names and group names) that record and configure share.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -190,36 +189,18 @@ static const char *field_type(uint8_t t)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct rtrace_event_desc d[MAX_DESCS];
 	char name[RTRACE_EVENT_NAME_LEN + 1], fname[RTRACE_FIELD_NAME_LEN + 1];
-	const char *cmd = "list", *device = NULL;
+	const char *cmd = "list";
 	struct rtrace_session *s;
 	struct rtrace_info info;
+	struct cli_common o;
 	uint32_t nr, i, f;
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DEVICE:
-			device = optarg;
-			break;
-		case 'h':
-			cli_print_help(stdout, cli_find(cmd));
-			return 0;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	s = cli_open(cmd, device, 0);
-	if (!s)
-		return 1;
+	ret = cli_parse_open(cmd, argc, argv, 0, &o, &s);
+	if (ret >= 0)
+		return ret;
 	ret = load_events(s, d, &nr, &info);
 	rtrace_session__close(s);
 	if (ret == -ENOTTY)

@@ -2,7 +2,6 @@
 /*
  * rtrace stats: the kernel's per (cpu, lane) counters (text or --json).
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -25,43 +24,19 @@ static void json_counters(struct json *j, const struct rtrace_lane_stats *e)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = "stats", *device = NULL;
+	const char *cmd = "stats";
 	struct rtrace_lane_stats *st, tot = { 0 };
 	struct rtrace_session *s;
-	int opt, all = 0, json = 0, ret, c;
+	struct cli_common o;
+	int all, json, ret, c;
 	struct json j;
 	size_t nr, i;
 
-	while ((opt = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'a':
-			all = 1;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_DEVICE:
-			device = optarg;
-			break;
-		case 'h':
-			cli_print_help(stdout, cli_find(cmd));
-			return 0;
-		default:
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	s = cli_open(cmd, device, 0);
-	if (!s)
-		return 1;
+	ret = cli_parse_open(cmd, argc, argv, CLI_TAKES_ALL | CLI_TAKES_JSON, &o, &s);
+	if (ret >= 0)
+		return ret;
+	all = o.all;
+	json = o.json;
 	ret = rtrace_session__stats(s, &st, &nr);
 	rtrace_session__close(s);
 	if (ret)

@@ -427,32 +427,43 @@ void cli_print_lost(FILE *f, const uint64_t *lost)
 		fprintf(f, " %s=%llu", rtrace_lost__name(c), (unsigned long long)lost[c]);
 }
 
-int cli_parse_open(const char *cmd, int argc, char **argv, struct rtrace_session **sp)
+int cli_parse_open(const char *cmd, int argc, char **argv, unsigned int takes,
+		   struct cli_common *o, struct rtrace_session **sp)
 {
-	return cli_parse_open_discard(cmd, argc, argv, sp, NULL);
-}
-
-int cli_parse_open_discard(const char *cmd, int argc, char **argv, struct rtrace_session **sp,
-			   int *discard)
-{
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "discard", no_argument, NULL, OPT_DISCARD },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct {
+		unsigned int takes;
+		struct option opt;
+	} all[] = {
+		{ 0, { "device", required_argument, NULL, OPT_DEVICE } },
+		{ 0, { "help", no_argument, NULL, 'h' } },
+		{ CLI_TAKES_DISCARD, { "discard", no_argument, NULL, OPT_DISCARD } },
+		{ CLI_TAKES_JSON, { "json", no_argument, NULL, OPT_JSON } },
+		{ CLI_TAKES_ALL, { "all", no_argument, NULL, 'a' } },
 	};
+	struct option longopts[sizeof(all) / sizeof(all[0]) + 1] = { { NULL, 0, NULL, 0 } };
 	const char *device = NULL;
+	size_t i, n = 0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	/* Only the options this command takes: getopt names any other. */
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!all[i].takes || (all[i].takes & takes))
+			longopts[n++] = all[i].opt;
+	memset(o, 0, sizeof(*o));
+	while ((opt = getopt_long(argc, argv, takes & CLI_TAKES_ALL ? "ah" : "h",
+				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DEVICE:
 			device = optarg;
 			break;
 		case OPT_DISCARD:
-			if (!discard)
-				return cli_usage_error(cmd, "bad option");
-			*discard = 1;
+			o->discard = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case 'a':
+			o->all = 1;
 			break;
 		case 'h':
 			cli_print_help(stdout, cli_find(cmd));
