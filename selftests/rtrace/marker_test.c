@@ -44,58 +44,29 @@ static void *volatile null_buf;	/* NULL the compiler cannot see */
 /* Every marker of a stream, in stream order.  Return: 0 or -1. */
 static int collect(const uint8_t *buf, size_t len, struct marks *out)
 {
-	const uint8_t *p = buf, *end = buf + len;
-	struct rtrace_stream_hdr h = { 0 };
+	struct rt_cursor c;
+	struct rt_record r;
+	int ret;
 
 	memset(out, 0, offsetof(struct marks, m));
 	if (rt_walk(&out->w, buf, len))
 		return -1;
-	while (p < end) {
-		uint32_t magic;
-
-		memcpy(&magic, p, 4);
-		if (magic == RTRACE_STREAM_MAGIC) {
-			struct rtrace_event_desc d;
-			uint32_t i;
-
-			memcpy(&h, p, sizeof(h));
-			for (i = 0; i < h.nr_event_descs; i++) {
-				memcpy(&d, p + h.event_table_offset + i * h.event_desc_size, sizeof(d));
-				if (d.id == RTRACE_EV_MARKER && d.nr_fields == RTRACE_REC_RAW &&
-				    !strcmp(d.name, "marker"))
-					out->has_desc = 1;
-			}
-			p += h.hdr_size;
-		} else {
-			struct rtrace_subbuf_hdr sb;
-			const uint8_t *q, *qend;
-			struct rt_record r;
-			uint64_t ts;
-
-			memcpy(&sb, p, sizeof(sb));
-			q = p + sb.hdr_size;
-			qend = q + sb.commit;
-			ts = sb.ts_base;
-			while (q < qend) {
-				if (rt_record_next(&q, qend, &r))
-					return -1;
-				ts += r.delta;
-				if (r.type != RTRACE_EV_MARKER)
-					continue;
-				if (r.n != RTRACE_REC_RAW || out->nr == MAX_MARKS ||
-				    r.raw_len > sizeof(out->m[0].bytes))
-					return -1;
-				out->m[out->nr].cpu = sb.cpu;
-				out->m[out->nr].lane = sb.lane;
-				out->m[out->nr].ts = ts;
-				out->m[out->nr].len = r.raw_len;
-				memcpy(out->m[out->nr].bytes, r.raw, r.raw_len);
-				out->nr++;
-			}
-			p += sb.hdr_size + sb.commit;
-		}
+	out->has_desc = rt_has_raw_desc(buf, len, RTRACE_EV_MARKER, "marker");
+	rt_cursor_init(&c, buf, len);
+	while ((ret = rt_cursor_next(&c, &r)) > 0) {
+		if (r.type != RTRACE_EV_MARKER)
+			continue;
+		if (r.n != RTRACE_REC_RAW || out->nr == MAX_MARKS ||
+		    r.raw_len > sizeof(out->m[0].bytes))
+			return -1;
+		out->m[out->nr].cpu = c.sb.cpu;
+		out->m[out->nr].lane = c.sb.lane;
+		out->m[out->nr].ts = c.ts;
+		out->m[out->nr].len = r.raw_len;
+		memcpy(out->m[out->nr].bytes, r.raw, r.raw_len);
+		out->nr++;
 	}
-	return 0;
+	return ret;
 }
 
 FIXTURE(mk) {

@@ -36,61 +36,32 @@ static struct rt_walk walk;
 /* Collect every task_name record of a stream.  Return: 0 or -1. */
 static int collect(const uint8_t *buf, size_t len, int *has_desc)
 {
-	const uint8_t *p = buf, *end = buf + len;
+	struct rt_cursor c;
+	struct rt_record r;
+	int ret;
 
 	nr_recs = 0;
 	*has_desc = 0;
 	if (rt_walk(&walk, buf, len))
 		return -1;
-	while (p < end) {
-		uint32_t magic;
+	*has_desc = rt_has_raw_desc(buf, len, RTRACE_EV_TASK_NAME, "task_name");
+	rt_cursor_init(&c, buf, len);
+	while ((ret = rt_cursor_next(&c, &r)) > 0) {
+		struct name_rec *n = &recs[nr_recs];
 
-		memcpy(&magic, p, 4);
-		if (magic == RTRACE_STREAM_MAGIC) {
-			struct rtrace_stream_hdr h;
-			struct rtrace_event_desc d;
-			uint32_t i;
-
-			memcpy(&h, p, sizeof(h));
-			for (i = 0; i < h.nr_event_descs; i++) {
-				memcpy(&d, p + h.event_table_offset + i * h.event_desc_size, sizeof(d));
-				if (d.id == RTRACE_EV_TASK_NAME && d.nr_fields == RTRACE_REC_RAW &&
-				    !strcmp(d.name, "task_name"))
-					*has_desc = 1;
-			}
-			p += h.hdr_size;
-		} else {
-			struct rtrace_subbuf_hdr sb;
-			const uint8_t *q, *qend;
-			struct rt_record r;
-			uint64_t ts;
-
-			memcpy(&sb, p, sizeof(sb));
-			q = p + sb.hdr_size;
-			qend = q + sb.commit;
-			ts = sb.ts_base;
-			while (q < qend) {
-				struct name_rec *n = &recs[nr_recs];
-
-				if (rt_record_next(&q, qend, &r))
-					return -1;
-				ts += r.delta;
-				if (r.type != RTRACE_EV_TASK_NAME)
-					continue;
-				if (r.n != RTRACE_REC_RAW || r.raw_len < RTRACE_TASK_NAME_MIN ||
-				    r.raw_len > RTRACE_TASK_NAME_MIN + 15 || nr_recs == MAX_NAMES)
-					return -1;
-				n->ts = ts;
-				memcpy(&n->pid, r.raw, 4);
-				memcpy(&n->tgid, r.raw + 4, 4);
-				memset(n->comm, 0, sizeof(n->comm));
-				memcpy(n->comm, r.raw + 8, r.raw_len - 8);
-				nr_recs++;
-			}
-			p += sb.hdr_size + sb.commit;
-		}
+		if (r.type != RTRACE_EV_TASK_NAME)
+			continue;
+		if (r.n != RTRACE_REC_RAW || r.raw_len < RTRACE_TASK_NAME_MIN ||
+		    r.raw_len > RTRACE_TASK_NAME_MIN + 15 || nr_recs == MAX_NAMES)
+			return -1;
+		n->ts = c.ts;
+		memcpy(&n->pid, r.raw, 4);
+		memcpy(&n->tgid, r.raw + 4, 4);
+		memset(n->comm, 0, sizeof(n->comm));
+		memcpy(n->comm, r.raw + 8, r.raw_len - 8);
+		nr_recs++;
 	}
-	return 0;
+	return ret;
 }
 
 /* The latest record of @pid by timestamp, or NULL; *@count: its records. */

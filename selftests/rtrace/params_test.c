@@ -118,11 +118,12 @@ TEST_F(pm, insmod_then_read_records)
 {
 	struct rtrace_info info;
 	struct rtrace_stream_hdr h;
-	const uint8_t *p, *end;
 	unsigned int names = 0, marks = 0;
+	struct rt_cursor c;
+	struct rt_record r;
 	struct rt_walk w;
+	int fd, ret;
 	ssize_t n;
-	int fd;
 
 	ASSERT_EQ(0, mod_insert("sources=kapi,names buffer_size=64K subbuf_size=8K mode=overwrite"))
 		TH_LOG("insmod: %s", strerror(errno));
@@ -145,22 +146,13 @@ TEST_F(pm, insmod_then_read_records)
 	EXPECT_EQ(8192, h.subbuf_size);
 	EXPECT_EQ(RTRACE_CONFIG_OVERWRITE, h.config_flags);
 	/* The snapshot of the load and the marker are in it. */
-	for (p = self->buf + h.hdr_size, end = self->buf + n; p < end;) {
-		struct rtrace_subbuf_hdr sb;
-		const uint8_t *q, *qend;
-		struct rt_record r;
-
-		memcpy(&sb, p, sizeof(sb));
-		q = p + sb.hdr_size;
-		qend = q + sb.commit;
-		while (q < qend) {
-			ASSERT_EQ(NULL, rt_record_next(&q, qend, &r));
-			names += r.type == RTRACE_EV_TASK_NAME;
-			marks += r.type == RTRACE_EV_MARKER && r.raw_len == 5 &&
-				 !memcmp(r.raw, "hello", 5);
-		}
-		p = qend;
+	rt_cursor_init(&c, self->buf, n);
+	while ((ret = rt_cursor_next(&c, &r)) > 0) {
+		names += r.type == RTRACE_EV_TASK_NAME;
+		marks += r.type == RTRACE_EV_MARKER && r.raw_len == 5 &&
+			 !memcmp(r.raw, "hello", 5);
 	}
+	ASSERT_EQ(0, ret) TH_LOG("%s", c.error);
 	EXPECT_LT(10, names);
 	EXPECT_EQ(1, marks);
 	EXPECT_TRUE(klog_has("rtrace: recording since load"));

@@ -381,6 +381,84 @@ static inline int rt_walk(struct rt_walk *w, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A cursor over the records of a stream that rt_walk() accepted, in
+ * stream order, each with its sub-buffer's header and its timestamp.
+ */
+struct rt_cursor {
+	const uint8_t *p, *end;		/* the next unit */
+	const uint8_t *q, *qend;	/* the next record of the current sub-buffer */
+	struct rtrace_subbuf_hdr sb;	/* the current sub-buffer's header */
+	uint64_t ts;			/* the last record's timestamp */
+	const char *error;		/* why rt_cursor_next() gave -1 */
+};
+
+static inline void rt_cursor_init(struct rt_cursor *c, const uint8_t *buf, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = buf;
+	c->end = buf + len;
+}
+
+/* The next record into *@r.  Return: 1, 0 at the end, -1 (c->error set). */
+static inline int rt_cursor_next(struct rt_cursor *c, struct rt_record *r)
+{
+	while (c->q >= c->qend) {
+		uint32_t magic;
+
+		if (c->p >= c->end)
+			return 0;
+		memcpy(&magic, c->p, 4);
+		if (magic == RTRACE_STREAM_MAGIC) {
+			struct rtrace_stream_hdr h;
+
+			memcpy(&h, c->p, sizeof(h));
+			c->p += h.hdr_size;
+			continue;
+		}
+		memcpy(&c->sb, c->p, sizeof(c->sb));
+		c->q = c->p + c->sb.hdr_size;
+		c->qend = c->q + c->sb.commit;
+		c->ts = c->sb.ts_base;
+		c->p = c->qend;
+	}
+	c->error = rt_record_next(&c->q, c->qend, r);
+	if (c->error)
+		return -1;
+	c->ts += r->delta;
+	return 1;
+}
+
+/* Does a stream header of the stream describe @id as a raw event @name? */
+static inline int rt_has_raw_desc(const uint8_t *buf, size_t len, uint32_t id, const char *name)
+{
+	const uint8_t *p = buf, *end = buf + len;
+
+	while (p < end) {
+		struct rtrace_subbuf_hdr sb;
+		uint32_t magic;
+
+		memcpy(&magic, p, 4);
+		if (magic == RTRACE_STREAM_MAGIC) {
+			struct rtrace_stream_hdr h;
+			struct rtrace_event_desc d;
+			uint32_t i;
+
+			memcpy(&h, p, sizeof(h));
+			for (i = 0; i < h.nr_event_descs; i++) {
+				memcpy(&d, p + h.event_table_offset + i * h.event_desc_size, sizeof(d));
+				if (d.id == id && d.nr_fields == RTRACE_REC_RAW && !strcmp(d.name, name))
+					return 1;
+			}
+			p += h.hdr_size;
+			continue;
+		}
+		memcpy(&sb, p, sizeof(sb));
+		p += sb.hdr_size + sb.commit;
+	}
+	return 0;
+}
+
 /* Read the whole file at @path into a malloc()ed buffer. */
 static inline uint8_t *rt_slurp(const char *path, size_t *len)
 {
