@@ -268,9 +268,13 @@ ls "$logs"/vm-*-*.log >/dev/null 2>&1 && scripts/reliability-report "$logs"
 if grep -q '^not ok\|^Bail out!' "$all"; then
 	echo "# ---- what failed ----"
 	for f in "$logs"/*.log; do
-		grep -q '^not ok\|^Bail out!' "$f" || continue
-		grep -B 10 '^not ok\|^Bail out!' "$f" | tail -n 60 |
-			sed "s|^|# $(basename "$f" .log): |"
+		if grep -q '^not ok\|^Bail out!' "$f"; then
+			grep -B 10 '^not ok\|^Bail out!' "$f" | tail -n 60
+		elif [ -f "${f%.log}.rc" ] && [ "$(cut -d' ' -f1 "${f%.log}.rc")" != 0 ]; then
+			# Failed without a TAP line (a timeout, a splat): the
+			# end of its log, without the kernel log lines.
+			grep -v '^\[ *[0-9]*\.[0-9]*\]' "$f" | tail -n 30
+		fi | sed "s|^|# $(basename "$f" .log): |"
 	done
 fi
 jobs_cpu=$(cat "$logs"/*.rc 2>/dev/null | awk '{ n += $3 } END { print n + 0 }')
