@@ -462,13 +462,15 @@ static inline int rt_has_raw_desc(const uint8_t *buf, size_t len, uint32_t id, c
 /* Read the whole file at @path into a malloc()ed buffer. */
 static inline uint8_t *rt_slurp(const char *path, size_t *len)
 {
+	uint8_t *buf = NULL;
 	struct stat st;
-	uint8_t *buf;
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
+	if (!fstat(fd, &st))
+		buf = malloc(st.st_size + 1);
+	if (!buf) {
 		close(fd);
 		return NULL;
 	}
