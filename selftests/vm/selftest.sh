@@ -49,10 +49,12 @@ result "a kernel WARNING fails the run (got $st, want 125)" \
 "$run" --kernel "$kernel" -- 'ls -l /dev/rtrace && grep -q "^rtrace " /proc/modules' > "$tmp/out" 2>&1
 result "rtrace.ko is loaded and /dev/rtrace exists" $?
 
-"$run" --kernel "$kernel" -q --timeout 20 -- 'sleep 1000' > "$tmp/out" 2>&1
+# 90 s, boot included: a loaded host has taken 20 s and more to boot
+# the guest, and a boot that does not fit is a boot timeout (125).
+"$run" --kernel "$kernel" -q --timeout 90 -- 'sleep 1000' > "$tmp/out" 2>&1
 st=$?
 result "a hung command times out cleanly (got $st, want 124)" \
-	$([ $st = 124 ] && grep -q 'vm: timeout after 20 s' "$tmp/out"; echo $?)
+	$([ $st = 124 ] && grep -q 'vm: timeout after 90 s' "$tmp/out"; echo $?)
 
 
 # ---- the accelerator probe, the KVM fallback and fast failure, against a
@@ -127,7 +129,7 @@ TMPDIR=$tmp/work RTRACE_QEMU=$fake FAKE_QEMU_MODE=hang FAKE_QEMU_LOG=$tmp/fake-h
 rpid=$!
 sleep 2
 echo "1000.00 0.00 0.00 1/100 1" > "$tmp/loadavg"
-for i in $(seq 1 180); do
+for i in $(seq 1 600); do	# 300 s: building the initrd took 54 s at load 10
 	grep -q 'default limits x 4.00' "$tmp/out" 2>/dev/null && break
 	sleep 0.5
 done
