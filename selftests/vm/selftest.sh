@@ -62,14 +62,17 @@ result "a hung command times out cleanly (got $st, want 124)" \
 fake=$(dirname "$(readlink -f "$0")")/fake-qemu
 : > "$tmp/kvm"
 mkdir -p "$tmp/work"
-# frun MODE CACHE RUN-ARGS...: the runner with the fake QEMU; every QEMU
-# command line contains $tmp (TMPDIR), so leftovers can be found.
+# fenv MODE CACHE: the environment of a runner with the fake QEMU; every
+# QEMU command line contains $tmp (TMPDIR), so leftovers can be found.
+fenv() {
+	echo "TMPDIR=$tmp/work RTRACE_QEMU=$fake FAKE_QEMU_MODE=$1" \
+	     "FAKE_QEMU_LOG=$tmp/fake-$1.log RTRACE_KVM_DEV=$tmp/kvm RTRACE_ACCEL_CACHE=$tmp/$2"
+}
+# frun MODE CACHE RUN-ARGS...: the runner with the fake QEMU
 frun() {
 	local mode=$1 cache=$2
 	shift 2
-	TMPDIR=$tmp/work RTRACE_QEMU=$fake FAKE_QEMU_MODE=$mode \
-	FAKE_QEMU_LOG=$tmp/fake-$mode.log RTRACE_KVM_DEV=$tmp/kvm \
-	RTRACE_ACCEL_CACHE=$tmp/$cache "$run" --kernel "$kernel" -q "$@" > "$tmp/out" 2>&1
+	env $(fenv "$mode" "$cache") "$run" --kernel "$kernel" -q "$@" > "$tmp/out" 2>&1
 }
 kvm_calls() {	# MODE: QEMU runs that asked for KVM
 	grep -c -- '-accel kvm' "$tmp/fake-$1.log" 2>/dev/null
@@ -121,11 +124,10 @@ result "a guest that prints nothing is stopped at the boot limit (got $st, $el s
 # The limits follow the host's load while the guest runs: a run that
 # started on a quiet host is not killed when the host fills up later.
 echo "0.00 0.00 0.00 1/100 1" > "$tmp/loadavg"
-# The runner itself in the background (not frun, a subshell), so that
-# the TERM below reaches it and it stops its guest.
-TMPDIR=$tmp/work RTRACE_QEMU=$fake FAKE_QEMU_MODE=hang FAKE_QEMU_LOG=$tmp/fake-hang.log \
-	RTRACE_KVM_DEV=$tmp/kvm RTRACE_ACCEL_CACHE=$tmp/accel-h RTRACE_ACCEL=tcg \
-	RTRACE_LOADAVG=$tmp/loadavg "$run" --kernel "$kernel" -q -- 'exit 0' > "$tmp/out" 2>&1 &
+# The runner itself in the background (env execs it; frun & would be a
+# subshell), so that the TERM below reaches it and it stops its guest.
+RTRACE_ACCEL=tcg RTRACE_LOADAVG=$tmp/loadavg env $(fenv hang accel-h) \
+	"$run" --kernel "$kernel" -q -- 'exit 0' > "$tmp/out" 2>&1 &
 rpid=$!
 sleep 2
 echo "1000.00 0.00 0.00 1/100 1" > "$tmp/loadavg"
