@@ -169,16 +169,13 @@ TEST_F(pm, a_plain_cat_records)
 	 * of quiet with a reader waiting (polled for, up to 60 s: a loaded
 	 * host delays it), then cat is killed.
 	 */
-	st = system("cat /dev/rtrace > /tmp/params_cat.rtr & pid=$!; sleep 1; "
+	st = system("has() { rtrace decode /tmp/params_cat.rtr > /tmp/params_cat.txt 2>&1; "
+		    "grep -q 'marker len=14 text=\"from the shell\"' /tmp/params_cat.txt && "
+		    "grep -q 'task_name pid=1 tgid=1 comm=' /tmp/params_cat.txt; }; "
+		    "cat /dev/rtrace > /tmp/params_cat.rtr & pid=$!; sleep 1; "
 		    "printf 'from the shell' > /dev/rtrace; i=0; "
-		    "while [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; "
-		    "rtrace decode /tmp/params_cat.rtr > /tmp/params_cat.txt 2>&1; "
-		    "grep -q 'marker len=14 text=\"from the shell\"' /tmp/params_cat.txt && "
-		    "grep -q 'task_name pid=1 tgid=1 comm=' /tmp/params_cat.txt && break; done; "
-		    "kill $pid; wait $pid; "
-		    "rtrace decode /tmp/params_cat.rtr > /tmp/params_cat.txt; "
-		    "grep -q 'marker len=14 text=\"from the shell\"' /tmp/params_cat.txt && "
-		    "grep -q 'task_name pid=1 tgid=1 comm=' /tmp/params_cat.txt");
+		    "while [ $i -lt 600 ] && ! has; do i=$((i + 1)); sleep 0.1; done; "
+		    "kill $pid; wait $pid; has");
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		TH_LOG("status %#x: see /tmp/params_cat.txt", st);
 }

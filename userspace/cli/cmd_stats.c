@@ -28,21 +28,19 @@ int cmd_stats(int argc, char **argv)
 	struct rtrace_lane_stats *st, tot = { 0 };
 	struct rtrace_session *s;
 	struct cli_common o;
-	int all, json, ret, c;
+	int ret, c;
 	struct json j;
 	size_t nr, i;
 
 	ret = cli_parse_open(cmd, argc, argv, CLI_TAKES_ALL | CLI_TAKES_JSON, &o, &s);
 	if (ret >= 0)
 		return ret;
-	all = o.all;
-	json = o.json;
 	ret = rtrace_session__stats(s, &st, &nr);
 	rtrace_session__close(s);
 	if (ret)
 		return cli_ioctl_fail(cmd, "stats", ret);
 
-	if (json) {
+	if (o.json) {
 		json_begin(&j, stdout);
 		json_array_begin(&j, "lanes");
 	} else {
@@ -66,10 +64,10 @@ int cmd_stats(int argc, char **argv)
 			for (c = 0; c < RTRACE_NR_LOST; c++)
 				tot.lost[c] += e->lost[c];
 			tot.flags |= e->flags & RTRACE_LANE_STATS_BROKEN;
-			if (!any && !all && !e->flags)
+			if (!any && !o.all && !e->flags)
 				continue;
 		}
-		if (json) {
+		if (o.json) {
 			if (i == nr) {
 				json_array_end(&j);
 				json_object_begin(&j, "total");
@@ -94,7 +92,7 @@ int cmd_stats(int argc, char **argv)
 		       (unsigned long long)e->subbufs_read,
 		       e->flags & RTRACE_LANE_STATS_BROKEN ? "  BROKEN" : "");
 	}
-	if (json)
+	if (o.json)
 		json_end(&j);
 	free(st);
 	return 0;
