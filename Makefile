@@ -38,7 +38,7 @@ help:
 	@echo '                   or for any prepared tree with KDIR=/path (build/kdir/)'
 	@echo '  make userspace   reader library and rtrace CLI'
 	@echo '  make selftests   kselftest programs (static) into build/selftests/'
-	@echo '  make lint        checkpatch --strict, sparse (C=2) and W=1 builds'
+	@echo '  make lint        checkpatch --strict, one build with sparse (C=2) and W=1'
 	@echo '  make deps        install missing Debian packages, unpack test kernels into the cache'
 	@echo '  make debug-kernel  build (once) the cached debug kernel'
 	@echo '  make bench       benchmarks (bench/)'
