@@ -57,10 +57,12 @@ done
 for f in $files; do
 	# The file's section: from its name (checkpatch prints it, underlined,
 	# before the file's findings when it checks more than one) to its
-	# "total:" line; a file checked alone has the whole report.
+	# "total:" line; a file checked alone has the whole report.  A file
+	# missing from its group's report has nothing, and fails.
+	rep=$tmp/cp.$(ignore_for "$f")
 	awk -v f="$f" '$0 == f { getline; if ($0 ~ /^-+$/) on = 1; next }
-		on { print } on && /^total:/ { exit }' "$tmp/cp.$(ignore_for "$f")" > "$tmp/cp"
-	[ -s "$tmp/cp" ] || cp "$tmp/cp.$(ignore_for "$f")" "$tmp/cp"
+		on { print } on && /^total:/ { exit }' "$rep" > "$tmp/cp"
+	[ -s "$tmp/cp" ] || [ "$(grep -c '^total:' "$rep")" != 1 ] || cp "$rep" "$tmp/cp"
 	st=0
 	grep -qE '^total: 0 errors, 0 warnings, 0 checks' "$tmp/cp" || st=1
 	result $st "checkpatch --strict $f" "$tmp/cp"
