@@ -60,14 +60,17 @@ sums() {	# "sha256  path" of the module sources under $1, sorted by path
 }
 src_sums=$(sums "$RTRACE_TOP")
 dst_sums=$(sums "$out")
-# In the tree and not (or not so) in the copy: copy.
-LC_ALL=C comm -23 <(echo "$src_sums" | LC_ALL=C sort) <(echo "$dst_sums" | LC_ALL=C sort) |
+# In the tree and not (or not so) in the copy: copy.  (A new build
+# directory has no list: no empty line may stand for a file.)
+LC_ALL=C comm -23 <(printf '%s\n' "$src_sums" | sed '/^$/d' | LC_ALL=C sort) \
+		  <(printf '%s\n' "$dst_sums" | sed '/^$/d' | LC_ALL=C sort) |
 	while read -r _ f; do
 		mkdir -p "$(dirname "$out/$f")"
 		cp -p "$RTRACE_TOP/$f" "$out/$f"
 	done
 # In the copy and no longer in the tree: delete.
-LC_ALL=C comm -13 <(echo "$src_sums" | awk '{ print $2 }') <(echo "$dst_sums" | awk '{ print $2 }') |
+LC_ALL=C comm -13 <(printf '%s\n' "$src_sums" | awk 'NF { print $2 }') \
+		  <(printf '%s\n' "$dst_sums" | awk 'NF { print $2 }') |
 	while read -r f; do
 		rm -f "$out/$f"
 	done
