@@ -45,10 +45,14 @@ ignore_for() {
 # One checkpatch run per set of exceptions (perl's start and checkpatch's
 # tables cost about as much as checking a file: 28 CPU-s file by file, 14
 # this way); its report is split back into one result per file.
-for ignore in $(for f in $files; do ignore_for "$f"; done | sort -u); do
+declare -A ign=()
+for f in $files; do
+	ign[$f]=$(ignore_for "$f")
+done
+for ignore in $(printf '%s\n' "${ign[@]}" | sort -u); do
 	group=
 	for f in $files; do
-		[ "$(ignore_for "$f")" = "$ignore" ] && group="$group $f"
+		[ "${ign[$f]}" = "$ignore" ] && group="$group $f"
 	done
 	# shellcheck disable=SC2086
 	"$cp_dir/scripts/checkpatch.pl" --strict --no-tree --show-types \
@@ -59,7 +63,7 @@ for f in $files; do
 	# before the file's findings when it checks more than one) to its
 	# "total:" line; a file checked alone has the whole report.  A file
 	# missing from its group's report has nothing, and fails.
-	rep=$tmp/cp.$(ignore_for "$f")
+	rep=$tmp/cp.${ign[$f]}
 	awk -v f="$f" '$0 == f { getline; if ($0 ~ /^-+$/) on = 1; next }
 		on { print } on && /^total:/ { exit }' "$rep" > "$tmp/cp"
 	[ -s "$tmp/cp" ] || [ "$(grep -c '^total:' "$rep")" != 1 ] || cp "$rep" "$tmp/cp"
