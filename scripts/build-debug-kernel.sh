@@ -4,7 +4,7 @@
 #
 # Source: /usr/src/linux-source-6.12.tar.xz.  Config: `make tinyconfig`, then
 # scripts/debug-kernel.config merged over it.  Result, keyed by a hash of
-# the fragment and the source package version:
+# the fragment's options (not its comments) and the source package version:
 #   $RTRACE_CACHE/debug-kernel/<key>/bzImage
 #   $RTRACE_CACHE/debug-kernel/<key>/build/   kernel tree, usable as KDIR for M= builds
 #   $RTRACE_CACHE/debug-kernel/<key>/build-time
@@ -18,6 +18,12 @@ case $1 in
 --print-dir)	echo "$dir"; exit 0 ;;
 -j*)		jobs=$1 ;;
 esac
+
+# A line that is neither an option nor a comment would be left out of the
+# key and the build without a word: refuse it.
+bad=$(grep -n -v -e '^[[:space:]]*$' -e '^#' "$RTRACE_TOP/scripts/debug-kernel.config" |
+	grep -v -e ':CONFIG_[A-Za-z0-9_]*=' || true)
+[ -z "$bad" ] || die "scripts/debug-kernel.config: not an option or a comment: $bad"
 
 if [ -r "$dir/bzImage" ]; then
 	echo "debug kernel: cached $dir ($(cat "$dir/build/include/config/kernel.release"))"
@@ -40,7 +46,8 @@ if [ ! -f "$dir/build/Makefile" ]; then
 	mv "$dir/build.tmp" "$dir/build"
 fi
 cd "$dir/build"
-frag=$RTRACE_TOP/scripts/debug-kernel.config
+frag=$dir/options
+debug_kernel_options > "$frag"
 if [ ! -f .config ] || ! cmp -s "$frag" .rtrace-fragment; then
 	make -s ARCH=x86_64 tinyconfig
 	scripts/kconfig/merge_config.sh -m .config "$frag" >/dev/null

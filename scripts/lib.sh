@@ -34,10 +34,20 @@ die() {
 	exit 1
 }
 
-# The config fragment and source version key the debug kernel's cache dir.
+# The debug kernel's options: the fragment's CONFIG_ lines and its
+# "# CONFIG_... is not set" lines, without its comments and blank lines, so
+# that editing a comment does not rebuild the kernel.
+debug_kernel_options() {
+	sed -n -e 's/[[:space:]]*$//' \
+		-e '/^CONFIG_[A-Za-z0-9_]*=/p' \
+		-e '/^# CONFIG_[A-Za-z0-9_]* is not set$/p' \
+		"$RTRACE_TOP/scripts/debug-kernel.config"
+}
+
+# The options and the source version key the debug kernel's cache dir.
 debug_kernel_dir() {
 	local src=/usr/src/linux-source-6.12.tar.xz key
-	key=$( { cat "$RTRACE_TOP/scripts/debug-kernel.config"; \
+	key=$( { debug_kernel_options; \
 		stat -c '%s %Y' "$src" 2>/dev/null; \
 		dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null; } |
 		sha256sum | cut -c1-16)

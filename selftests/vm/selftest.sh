@@ -24,7 +24,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 
 "$run" --kernel "$kernel" -- 'exit 7' > "$tmp/out" 2>&1
 st=$?
@@ -185,6 +185,29 @@ st=$?
 result "a guest that panics before /init twice fails the run (got $st, want 125)" \
 	$([ $st = 125 ] && grep -q 'vm: FAIL.*guest did not boot' "$tmp/out" &&
 	  [ "$(grep -c -- '-accel tcg' "$tmp/fake-panic.log")" = 2 ]; echo $?)
+
+# ---- the debug kernel's cache key (scripts/lib.sh): a copy of the scripts
+# in a scratch tree, so the real fragment is never touched.  No build runs:
+# a malformed fragment is refused before anything is unpacked.
+top=$(dirname "$(dirname "$(dirname "$(readlink -f "$0")")")")
+mkdir -p "$tmp/tree/scripts"
+cp "$top/scripts/lib.sh" "$top/scripts/build-debug-kernel.sh" \
+	"$top/scripts/debug-kernel.config" "$tmp/tree/scripts/"
+frag=$tmp/tree/scripts/debug-kernel.config
+dkey() { RTRACE_CACHE=$tmp/dk bash -c '. "$1"; debug_kernel_dir' _ "$tmp/tree/scripts/lib.sh"; }
+k0=$(dkey)
+printf '\n# a new comment\n\n' >> "$frag"
+sed -i 's/^# Tickless idle:.*/# Tickless idle, reworded./' "$frag"
+k1=$(dkey)
+sed -i 's/^CONFIG_NO_HZ_IDLE=y$/# CONFIG_NO_HZ_IDLE is not set/' "$frag"
+k2=$(dkey)
+echo 'CONFIG_KASAN = y' >> "$frag"
+RTRACE_CACHE=$tmp/dk "$tmp/tree/scripts/build-debug-kernel.sh" > "$tmp/out" 2>&1
+st=$?
+result "debug kernel key: comments do not change it, an option does, a malformed line is refused (got $st)" \
+	$([ -n "$k0" ] && [ "$k0" = "$k1" ] && [ "$k1" != "$k2" ] && [ $st != 0 ] &&
+	  grep -q 'not an option or a comment: .*CONFIG_KASAN = y' "$tmp/out" &&
+	  [ ! -e "$tmp/dk" ]; echo $?)
 
 left=$(leftovers)
 result "no QEMU process is left behind by any of the above (left: ${left:-none})" \
