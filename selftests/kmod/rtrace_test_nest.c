@@ -324,7 +324,7 @@ static int writer(void *arg)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(duration_ms);
 	unsigned long limit = jiffies + msecs_to_jiffies(duration_ms * 5 / 2);
-	unsigned int i, p, m;
+	unsigned int i, p, m, r, before;
 
 	if (mode == 0) {
 		hrtimer_start(&timer, ns_to_ktime(50000), HRTIMER_MODE_REL_PINNED_HARD);
@@ -339,11 +339,25 @@ static int writer(void *arg)
 		inject_task = current;
 		for (p = 0; p < RTRACE_NR_INJ; p++) {
 			for (m = 0; m < 2; m++) {
+				before = inject_fired[p];
 				inject_at = p;
 				inject_direct = m;
-				for (i = 0; i < 1500; i++)
-					produce(0);
-				cond_resched();
+				/*
+				 * 1500 events, then more until the point has fired
+				 * in this mode.  The switch points fire only when a
+				 * sub-buffer fills, never while the ring is full: on
+				 * a loaded host the reader fell behind and
+				 * SWITCH_OPENING was not reached once.  So each
+				 * further round first gives the reader a pause;
+				 * at most 100 of them.
+				 */
+				for (r = 0; r <= 100 && (!r || inject_fired[p] == before); r++) {
+					if (r)
+						usleep_range(2000, 4000);
+					for (i = 0; i < 1500; i++)
+						produce(0);
+					cond_resched();
+				}
 			}
 		}
 		inject_at = RTRACE_NR_INJ;
