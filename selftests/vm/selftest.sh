@@ -5,7 +5,8 @@ set -u
 # One compound command, read whole before it runs: editing this file while
 # it runs cannot derail the run.
 {
-run=$(dirname "$(readlink -f "$0")")/run
+here=$(dirname "$(readlink -f "$0")")	# selftests/vm
+run=$here/run
 kernel=${1:-cloud}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -59,7 +60,7 @@ result "a hung command times out cleanly (got $st, want 124)" \
 
 # ---- the accelerator probe, the KVM fallback and fast failure, against a
 # fake QEMU (selftests/vm/fake-qemu) and a fake /dev/kvm (a writable file).
-fake=$(dirname "$(readlink -f "$0")")/fake-qemu
+fake=$here/fake-qemu
 : > "$tmp/kvm"
 mkdir -p "$tmp/work"
 # fenv MODE CACHE: the environment of a runner with the fake QEMU; every
@@ -189,7 +190,7 @@ result "a guest that panics before /init twice fails the run (got $st, want 125)
 # ---- the debug kernel's cache key (scripts/lib.sh): a copy of the scripts
 # in a scratch tree, so the real fragment is never touched.  No build runs:
 # a malformed fragment is refused before anything is unpacked.
-top=$(dirname "$(dirname "$(dirname "$(readlink -f "$0")")")")
+top=$(dirname "$(dirname "$here")")
 mkdir -p "$tmp/tree/scripts"
 cp "$top/scripts/lib.sh" "$top/scripts/build-debug-kernel.sh" \
 	"$top/scripts/debug-kernel.config" "$tmp/tree/scripts/"
